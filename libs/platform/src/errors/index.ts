@@ -1,0 +1,2 @@
+export * from './ledger-error';
+export * from './domain-errors';
