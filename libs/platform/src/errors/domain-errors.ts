@@ -51,7 +51,7 @@ export class UnavailableError extends LedgerError {
   constructor(
     message: string,
     readonly retryAfterSeconds = 1,
-    readonly cause?: unknown,
+    override readonly cause?: unknown,
   ) {
     super(message);
   }
