@@ -10,7 +10,11 @@ export interface CommandMetadata {
   readonly now: string;
 }
 
-type Command<Type extends string, Data> = Readonly<{ type: Type; data: Readonly<Data>; metadata: CommandMetadata }>;
+type Command<Type extends string, Data> = Readonly<{
+  type: Type;
+  data: Readonly<Data>;
+  metadata: CommandMetadata;
+}>;
 
 export type CreateTask = Command<
   'CreateTask',

@@ -15,7 +15,11 @@ export interface TaskEventMetadata {
   readonly idempotencyKey?: string;
 }
 
-type Event<Type extends string, Data> = Readonly<{ type: Type; data: Readonly<Data>; metadata: TaskEventMetadata }>;
+type Event<Type extends string, Data> = Readonly<{
+  type: Type;
+  data: Readonly<Data>;
+  metadata: TaskEventMetadata;
+}>;
 
 export type TaskCreated = Event<
   'TaskCreated',
@@ -43,9 +47,15 @@ export type TaskAssigned = Event<'TaskAssigned', { taskId: string; assignee: str
 export type TaskUnassigned = Event<'TaskUnassigned', { taskId: string; previousAssignee: string }>;
 export type TaskStarted = Event<'TaskStarted', { taskId: string }>;
 // previousStatus lets folds that only see this event (stats) keep exact counts.
-export type TaskCompleted = Event<'TaskCompleted', { taskId: string; previousStatus: 'todo' | 'in_progress' }>;
+export type TaskCompleted = Event<
+  'TaskCompleted',
+  { taskId: string; previousStatus: 'todo' | 'in_progress' }
+>;
 export type TaskReopened = Event<'TaskReopened', { taskId: string }>;
-export type TaskArchived = Event<'TaskArchived', { taskId: string; previousStatus: Exclude<TaskStatus, 'archived'> }>;
+export type TaskArchived = Event<
+  'TaskArchived',
+  { taskId: string; previousStatus: Exclude<TaskStatus, 'archived'> }
+>;
 export type CommentAdded = Event<'CommentAdded', { taskId: string; commentId: string; body: string }>;
 
 export type TaskEvent =
@@ -89,4 +99,8 @@ export const taskStreamName = (taskId: string): string => `task-${taskId}`;
 export const TASK_STREAM_PREFIX = 'task-';
 
 /** What `decide` returns: the event before the command handler stamps metadata on it. */
-export type UnstampedTaskEvent = TaskEvent extends infer E ? (E extends TaskEvent ? Omit<E, 'metadata'> : never) : never;
+export type UnstampedTaskEvent = TaskEvent extends infer E
+  ? E extends TaskEvent
+    ? Omit<E, 'metadata'>
+    : never
+  : never;
