@@ -87,6 +87,13 @@ export interface EventStore {
   /** Negative, zero or positive like `Array.sort`. */
   comparePositions(a: Position, b: Position): number;
 
+  /**
+   * A fixed-width string whose lexical order is the position order, for stores that must
+   * compare positions themselves (MongoDB's `_position` guard, SQL `WHERE`).
+   * @example store.positionKey('42') // '00000000000000000042' on SQLite
+   */
+  positionKey(position: Position): string;
+
   close(): Promise<void>;
 }
 

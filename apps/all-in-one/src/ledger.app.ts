@@ -1,0 +1,25 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CommandApiModule } from '../../command-api/src/command-api.module';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store/core';
+import { EventStoreModule } from '@ledger/event-store/event-store.module';
+import { eventStoreReadiness } from '@ledger/event-store/event-store.readiness';
+import { LedgerConfigModule, type LedgerConfig } from '@ledger/platform/config';
+import { HealthModule } from '@ledger/platform/health';
+import { QueryApiModule } from '../../query-api/src/query-api.module';
+
+/** `npm start`: commands, reads and the projector in one process on one port. */
+@Module({})
+export class LedgerApp {
+  static forRoot(config: LedgerConfig): DynamicModule {
+    return {
+      module: LedgerApp,
+      imports: [
+        LedgerConfigModule.forRoot(config),
+        EventStoreModule,
+        CommandApiModule,
+        QueryApiModule,
+        HealthModule.register({ inject: [EVENT_STORE], useFactory: (s: EventStore) => [eventStoreReadiness(s)] }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,13 @@
+import { Injectable, type PipeTransform } from '@nestjs/common';
+import { NotFoundError } from '@ledger/platform/errors';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Task ids are UUIDs; any other id names a task that cannot exist, so it is simply not found. */
+@Injectable()
+export class TaskIdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!UUID.test(value)) throw new NotFoundError('task not found');
+    return value.toLowerCase();
+  }
+}

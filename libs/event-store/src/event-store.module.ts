@@ -1,0 +1,46 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform/config';
+import { EVENT_STORE, IDEMPOTENCY_STORE, type EventStore, type IdempotencyStore } from './core';
+import { createSqliteEventStore } from './adapters/sqlite/sqlite-event-store';
+import { createSqliteIdempotencyStore } from './adapters/sqlite/sqlite-idempotency-store';
+import { createEventStoreDbEventStore, createEventStoreDbIdempotencyStore } from './adapters/eventstoredb';
+
+/** `events.db` under the data dir holds the events and the idempotency keys that protect them. */
+export const eventsFile = (config: LedgerConfig): string => {
+  mkdirSync(config.dataDir, { recursive: true });
+  return join(config.dataDir, 'events.db');
+};
+
+export function createEventStore(config: LedgerConfig): EventStore {
+  return config.eventStoreUrl
+    ? createEventStoreDbEventStore({ connectionString: config.eventStoreUrl })
+    : createSqliteEventStore({ file: eventsFile(config) });
+}
+
+export function createIdempotencyStore(config: LedgerConfig): IdempotencyStore {
+  return config.eventStoreUrl
+    ? createEventStoreDbIdempotencyStore({ connectionString: config.eventStoreUrl })
+    : createSqliteIdempotencyStore({ file: eventsFile(config) });
+}
+
+/** EVENTSTORE_URL set -> EventStoreDB, else the embedded SQLite file. */
+@Global()
+@Module({
+  providers: [
+    { provide: EVENT_STORE, inject: [LEDGER_CONFIG], useFactory: createEventStore },
+    { provide: IDEMPOTENCY_STORE, inject: [LEDGER_CONFIG], useFactory: createIdempotencyStore },
+  ],
+  exports: [EVENT_STORE, IDEMPOTENCY_STORE],
+})
+export class EventStoreModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(IDEMPOTENCY_STORE) private readonly idempotency: IdempotencyStore,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.idempotency.close(), this.events.close()]);
+  }
+}

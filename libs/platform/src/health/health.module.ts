@@ -1,0 +1,19 @@
+import { Module, type DynamicModule, type InjectionToken } from '@nestjs/common';
+import { HealthController, READINESS_CHECKS, type ReadinessCheck } from './health.controller';
+
+export interface ReadinessChecksProvider {
+  readonly inject: InjectionToken[];
+  readonly useFactory: (...deps: never[]) => ReadinessCheck[];
+}
+
+/** `/health/live` and `/health/ready` (no auth): each app names what it needs to be ready. */
+@Module({})
+export class HealthModule {
+  static register(checks: ReadinessChecksProvider): DynamicModule {
+    return {
+      module: HealthModule,
+      controllers: [HealthController],
+      providers: [{ provide: READINESS_CHECKS, inject: checks.inject, useFactory: checks.useFactory }],
+    };
+  }
+}

@@ -1,0 +1,71 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { isLedgerError } from '../errors';
+import { httpProblem, toProblem, type Problem } from './problem-details';
+
+/** body-parser marks its errors with `type`; they are the client's fault, never a 500. */
+const BODY_PARSER_PROBLEMS: Record<string, [number, string]> = {
+  'entity.parse.failed': [400, 'malformed_json'],
+  'entity.too.large': [413, 'payload_too_large'],
+  'encoding.unsupported': [415, 'unsupported_encoding'],
+  'charset.unsupported': [415, 'unsupported_charset'],
+  'request.aborted': [400, 'request_aborted'],
+  'request.size.invalid': [400, 'request_size_invalid'],
+  'stream.encoding.set': [500, 'internal'],
+};
+
+function fromHttpException(error: HttpException): Problem {
+  const status = error.getStatus();
+  const response = error.getResponse();
+  const message =
+    typeof response === 'object' && response !== null && 'message' in response
+      ? (response as { message: unknown }).message
+      : error.message;
+  const detail = Array.isArray(message) ? message.join('; ') : String(message);
+  const code =
+    status === 404 ? 'route_not_found' : (error.constructor.name.replace(/Exception$/, '') || 'http_error');
+  const problem = httpProblem(status, code.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase(), detail);
+  const retryAfter = (response as { retryAfter?: unknown })?.retryAfter;
+  return typeof retryAfter === 'number' ? { ...problem, headers: { 'Retry-After': String(retryAfter) } } : problem;
+}
+
+/** A problem decided earlier (e.g. an idempotent replay of a stored error), sent again as it was. */
+export class ReplayedProblem extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.body.title);
+  }
+}
+
+export function problemFor(error: unknown): Problem {
+  if (error instanceof ReplayedProblem) return error.problem;
+  if (isLedgerError(error)) return toProblem(error);
+  if (error instanceof HttpException) return fromHttpException(error);
+  const bodyType = (error as { type?: unknown })?.type;
+  if (typeof bodyType === 'string' && BODY_PARSER_PROBLEMS[bodyType]) {
+    const [status, code] = BODY_PARSER_PROBLEMS[bodyType];
+    return httpProblem(status, code, status === 413 ? 'the request body is too large' : 'the request body could not be read');
+  }
+  return toProblem(error);
+}
+
+/** Maps every error, once, to `application/problem+json` (RFC 9457). */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request>();
+    const problem = problemFor(error);
+    if (problem.body.status >= 500 && problem.body.status !== 503) {
+      this.logger.error({ err: error, path: req.path }, 'unhandled error');
+    }
+    if (res.headersSent) return;
+    for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);
+    res
+      .status(problem.body.status)
+      .type('application/problem+json')
+      .send(JSON.stringify({ ...problem.body, instance: req.originalUrl?.split('?')[0] }));
+  }
+}

@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { LedgerApp } from '../../apps/all-in-one/src/ledger.app';
+import { loadConfig, type LedgerConfig } from '@ledger/platform/config';
+import { createHttpApp } from '@ledger/platform/http';
+
+export const KEYS = { alice: 'key-alice', bob: 'key-bob', carol: 'key-carol' } as const;
+/** alice and carol share tenant t1; bob is alone in t2. */
+export const API_KEYS = `${KEYS.alice}=t1:alice,${KEYS.bob}=t2:bob,${KEYS.carol}=t1:carol`;
+
+export interface TestApp {
+  readonly app: INestApplication;
+  readonly config: LedgerConfig;
+  readonly dataDir: string;
+  readonly url: string;
+  /** supertest agent bound to the app's server. */
+  http(): ReturnType<typeof request>;
+  close(): Promise<void>;
+}
+
+/** The all-in-one app on a fresh temp data dir, in-process, not listening on a port. */
+export async function startTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
+  const config = loadConfig({ NODE_ENV: 'test', LEDGER_DATA_DIR: dataDir, LEDGER_API_KEYS: API_KEYS, LOG_LEVEL: 'silent', ...env });
+  const { app } = await createHttpApp(LedgerApp.forRoot(config), config, 'ledger-test');
+  // A real listening socket: concurrency tests need one server, not one per supertest call.
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  return {
+    app,
+    config,
+    dataDir,
+    url,
+    http: () => request(url),
+    close: async () => {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const auth = (key: string = KEYS.alice) => ({ Authorization: `Bearer ${key}` });
+
+/** Creates a task as `key` and returns its id. */
+export async function createTask(t: TestApp, body: Record<string, unknown> = { title: 'Write the runbook' }, key: string = KEYS.alice) {
+  const res = await t.http().post('/v1/tasks').set(auth(key)).send(body).expect(201);
+  return res.body as { id: string; revision: number; position: string };
+}
