@@ -1,0 +1,3 @@
+export * from './projection';
+export * from './projection-store.port';
+export * from './projection-errors';

@@ -1,0 +1,2 @@
+export { projectionStoreContract } from './projection-store.contract';
+export * from './contract-fixtures';

@@ -1,0 +1,2 @@
+export * from './sqlite-projection-store';
+export { openReadModelDatabase } from './sqlite-connection';

@@ -1,0 +1,136 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { DocumentStorage } from '../../core/document-storage';
+
+/**
+ * Physical layout of one target. Names are derived, never stored, so the query adapter and the
+ * store agree by construction:
+ *   doc__<target>            id, tenant_id, position, position_key, body (JSON), f_<field> columns
+ *   arr__<target>__<array>   one row per (document, value) with copies of the array's sort fields
+ * Field columns are VIRTUAL generated columns over the body: written by nothing but SQLite, so
+ * they can never disagree with the document, and they cost only their index entries.
+ */
+export const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
+export const docTable = (target: string): string => `doc__${target}`;
+export const arrayTable = (target: string, array: string): string => `arr__${target}__${array}`;
+export const fieldColumn = (field: string): string => `f_${field}`;
+
+/** `tasks-history` -> `tasks_history`; runs of `_` collapse so `__` only ever separates parts. */
+export const slug = (name: string): string =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '') || 'p';
+
+const jsonPath = (path: string): string => `'$.${path.replace(/'/g, "''")}'`;
+
+const fieldExpression = (storage: DocumentStorage, field: string): string => {
+  const spec = storage.fields[field];
+  if (!spec) throw new Error(`storage declares an index or sort on unknown field "${field}"`);
+  const extract = `json_extract(body, ${jsonPath(spec.path)})`;
+  return spec.nullAs === undefined ? extract : `ifnull(${extract}, '${spec.nullAs.replace(/'/g, "''")}')`;
+};
+
+const indexName = (table: string, columns: readonly string[]): string => `ix__${table}__${columns.join('__')}`;
+
+/** Idempotent: creates what is missing, so a storage declaration may grow between releases. */
+export function ensureDocumentTables(db: Database, target: string, storage: DocumentStorage): void {
+  const table = docTable(target);
+  db.exec(`CREATE TABLE IF NOT EXISTS ${quote(table)} (
+    id TEXT NOT NULL PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    position TEXT NOT NULL,
+    position_key TEXT NOT NULL,
+    body TEXT NOT NULL
+  )`);
+  const existing = new Set(
+    (db.prepare(`SELECT name FROM pragma_table_xinfo(?)`).all(table) as { name: string }[]).map((c) => c.name),
+  );
+  for (const field of Object.keys(storage.fields)) {
+    if (existing.has(fieldColumn(field))) continue;
+    db.exec(
+      `ALTER TABLE ${quote(table)} ADD COLUMN ${quote(fieldColumn(field))} GENERATED ALWAYS AS (${fieldExpression(storage, field)}) VIRTUAL`,
+    );
+  }
+  db.exec(`CREATE INDEX IF NOT EXISTS ${quote(indexName(table, ['tenant_id', 'id']))} ON ${quote(table)} (tenant_id, id)`);
+  for (const fields of storage.indexes) {
+    const columns = ['tenant_id', ...fields.map(fieldColumn), 'id'];
+    db.exec(
+      `CREATE INDEX IF NOT EXISTS ${quote(indexName(table, columns))} ON ${quote(table)} (${columns.map(quote).join(', ')})`,
+    );
+  }
+  for (const [array, spec] of Object.entries(storage.arrays)) {
+    const side = arrayTable(target, array);
+    const sortColumns = spec.sortFields.map(fieldColumn);
+    const created = !db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(side);
+    db.exec(`CREATE TABLE IF NOT EXISTS ${quote(side)} (
+      doc_id TEXT NOT NULL,
+      tenant_id TEXT NOT NULL,
+      value TEXT NOT NULL,
+      ${sortColumns.map((c) => `${quote(c)} ANY`).join(',\n      ')}${sortColumns.length ? ',' : ''}
+      PRIMARY KEY (doc_id, value)
+    ) WITHOUT ROWID`);
+    for (const column of sortColumns) {
+      const columns = ['tenant_id', 'value', column, 'doc_id'];
+      db.exec(`CREATE INDEX IF NOT EXISTS ${quote(indexName(side, columns))} ON ${quote(side)} (${columns.map(quote).join(', ')})`);
+    }
+    // A side table added to a target that already holds documents is filled from them once.
+    if (created) db.exec(`INSERT OR IGNORE INTO ${quote(side)} ${arraySelect(target, array, spec.sortFields, spec.path)}`);
+  }
+}
+
+const arraySelect = (target: string, array: string, sortFields: readonly string[], path: string, one = false) => {
+  const copies = sortFields.map((f) => `, d.${quote(fieldColumn(f))}`).join('');
+  return `SELECT d.id, d.tenant_id, j.value${copies} FROM ${quote(docTable(target))} d, json_each(d.body, ${jsonPath(path)}) j
+    WHERE j.type = 'text'${one ? ' AND d.id = ?' : ''}`;
+};
+
+export function dropDocumentTables(db: Database, target: string): void {
+  const tables = db
+    .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND (name = ? OR name LIKE ? ESCAPE '\\')`)
+    .all(docTable(target), `${arrayTable(target, '').replace(/_/g, '\\_')}%`) as { name: string }[];
+  for (const { name } of tables) db.exec(`DROP TABLE IF EXISTS ${quote(name)}`);
+}
+
+/** Prepared once per target and reused for every batch. */
+export interface DocumentStatements {
+  readonly load: Statement;
+  readonly scan: Statement;
+  readonly upsertNewer: Statement;
+  readonly upsertNotOlder: Statement;
+  readonly deleteNewer: Statement;
+  readonly deleteNotOlder: Statement;
+  /** Per array: rewrite the side rows of one document from its body. */
+  readonly arrays: readonly { readonly clear: Statement; readonly fill: Statement }[];
+}
+
+export function prepareDocumentStatements(db: Database, target: string, storage: DocumentStorage): DocumentStatements {
+  const t = quote(docTable(target));
+  const upsert = (op: '>' | '>=') =>
+    db.prepare(`INSERT INTO ${t} (id, tenant_id, position, position_key, body) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, position = excluded.position,
+        position_key = excluded.position_key, body = excluded.body
+      WHERE excluded.position_key ${op} ${t}.position_key`);
+  const remove = (op: '<' | '<=') => db.prepare(`DELETE FROM ${t} WHERE id = ? AND position_key ${op} ?`);
+  return {
+    load: db.prepare(
+      `SELECT id, position, position_key, body FROM ${t} WHERE id IN (SELECT value FROM json_each(?))`,
+    ),
+    scan: db.prepare(
+      `SELECT id, position, position_key, body FROM ${t} WHERE id > ? ORDER BY id LIMIT ?`,
+    ),
+    upsertNewer: upsert('>'),
+    upsertNotOlder: upsert('>='),
+    deleteNewer: remove('<'),
+    deleteNotOlder: remove('<='),
+    arrays: Object.entries(storage.arrays).map(([array, spec]) => {
+      const side = quote(arrayTable(target, array));
+      const columns = ['doc_id', 'tenant_id', 'value', ...spec.sortFields.map(fieldColumn)].map(quote).join(', ');
+      return {
+        clear: db.prepare(`DELETE FROM ${side} WHERE doc_id = ?`),
+        fill: db.prepare(
+          `INSERT OR IGNORE INTO ${side} (${columns}) ${arraySelect(target, array, spec.sortFields, spec.path, true)}`,
+        ),
+      };
+    }),
+  };
+}

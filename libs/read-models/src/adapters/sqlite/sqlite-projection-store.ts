@@ -1,0 +1,317 @@
+import Database from 'better-sqlite3';
+import type {
+  Checkpoint,
+  CommitResult,
+  DocumentWrite,
+  ListParkedOptions,
+  NewParkedEvent,
+  ParkedEvent,
+  ProjectionState,
+  ProjectionStatus,
+  ProjectionStore,
+  ScanOptions,
+  StoredDocument,
+  TargetState,
+} from '@ledger/projections/core';
+import { StaleTargetError } from '@ledger/projections/core';
+import { PLAIN_STORAGE, READ_MODEL_STORAGE, type DocumentStorage } from '../../core/document-storage';
+import {
+  dropDocumentTables,
+  ensureDocumentTables,
+  prepareDocumentStatements,
+  slug,
+  type DocumentStatements,
+} from './sqlite-document-tables';
+import { SqliteParkedEvents } from './sqlite-parked-events';
+import { SqliteLeases } from './sqlite-leases';
+import { openReadModelDatabase, translateBusy } from './sqlite-connection';
+import { migrateReadModelSchema, type DocumentRow, type ProjectionRow, type TargetRow } from './sqlite-read-model-schema';
+
+export interface SqliteProjectionStoreOptions {
+  /** The read-model database, never the event store's: `${LEDGER_DATA_DIR}/read-models.db`. */
+  readonly file: string;
+  /** Storage per projection name (indexes, side tables); defaults to the read models' own. */
+  readonly storage?: Readonly<Record<string, DocumentStorage>>;
+  readonly clock?: () => Date;
+}
+
+/** @example const store = createSqliteProjectionStore({ file: `${dataDir}/read-models.db` }) */
+export const createSqliteProjectionStore = (options: SqliteProjectionStoreOptions): SqliteProjectionStore =>
+  new SqliteProjectionStore(options);
+
+const toTarget = (r: TargetRow): TargetState => ({
+  target: r.target,
+  projection: r.projection,
+  version: r.version,
+  ...(r.checkpoint !== null && r.checkpoint_key !== null
+    ? { checkpoint: { position: r.checkpoint, key: r.checkpoint_key } }
+    : {}),
+  createdAt: new Date(r.created_at),
+  updatedAt: new Date(r.updated_at),
+});
+
+const toStored = <Doc>(r: DocumentRow): StoredDocument<Doc> => ({
+  id: r.id,
+  doc: JSON.parse(r.body) as Doc,
+  position: r.position,
+  positionKey: r.position_key,
+});
+
+export class SqliteProjectionStore implements ProjectionStore {
+  /** Exposed for the query adapter on the same file and for tests (EXPLAIN QUERY PLAN). */
+  readonly db: Database.Database;
+  private readonly clock: () => Date;
+  private readonly storage: Readonly<Record<string, DocumentStorage>>;
+  private readonly statements = new Map<string, DocumentStatements>();
+  private readonly parked: SqliteParkedEvents;
+  private readonly leases: SqliteLeases;
+
+  constructor(options: SqliteProjectionStoreOptions) {
+    this.clock = options.clock ?? (() => new Date());
+    this.storage = options.storage ?? READ_MODEL_STORAGE;
+    this.db = openReadModelDatabase(options.file);
+    migrateReadModelSchema(this.db);
+    this.parked = new SqliteParkedEvents(this.db, this.clock);
+    this.leases = new SqliteLeases(this.db, this.clock);
+    // Bring every existing target up to its projection's current storage declaration.
+    for (const t of this.db.prepare(`SELECT target, projection FROM targets`).all() as TargetRow[]) {
+      ensureDocumentTables(this.db, t.target, this.storageOf(t.projection));
+    }
+  }
+
+  private storageOf(projection: string): DocumentStorage {
+    return this.storage[projection] ?? PLAIN_STORAGE;
+  }
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+
+  private tx<T>(fn: () => T): T {
+    // IMMEDIATE takes the write lock up front: a reader-turned-writer cannot deadlock with
+    // another process, and SQLITE_BUSY surfaces before any work (then it is retried as transient).
+    return translateBusy(() => this.db.transaction(fn).immediate());
+  }
+
+  private targetRow(target: string): TargetRow | undefined {
+    return this.db.prepare(`SELECT * FROM targets WHERE target = ?`).get(target) as TargetRow | undefined;
+  }
+
+  private projectionRow(name: string): ProjectionRow | undefined {
+    return this.db.prepare(`SELECT * FROM projections WHERE name = ?`).get(name) as ProjectionRow | undefined;
+  }
+
+  private requireTarget(target: string): TargetRow {
+    const row = this.targetRow(target);
+    if (!row) throw new StaleTargetError(target);
+    return row;
+  }
+
+  private statementsOf(target: TargetRow): DocumentStatements {
+    let s = this.statements.get(target.target);
+    if (!s) {
+      s = prepareDocumentStatements(this.db, target.target, this.storageOf(target.projection));
+      this.statements.set(target.target, s);
+    }
+    return s;
+  }
+
+  private newTarget(projection: string, version: number): TargetRow {
+    const { lastInsertRowid } = this.db.prepare(`INSERT INTO target_sequence (projection) VALUES (?)`).run(projection);
+    const target = `${slug(projection)}_g${lastInsertRowid}`;
+    const now = this.now();
+    this.db
+      .prepare(`INSERT INTO targets (target, projection, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`)
+      .run(target, projection, version, now, now);
+    ensureDocumentTables(this.db, target, this.storageOf(projection));
+    return this.requireTarget(target);
+  }
+
+  private dropTargetNow(target: string): void {
+    this.statements.delete(target);
+    dropDocumentTables(this.db, target);
+    this.db.prepare(`DELETE FROM targets WHERE target = ?`).run(target);
+  }
+
+  private stateOf(row: ProjectionRow): ProjectionState {
+    const live = toTarget(this.requireTarget(row.live_target));
+    const shadowRow = row.shadow_target ? this.targetRow(row.shadow_target) : undefined;
+    return {
+      name: row.name,
+      version: live.version,
+      liveTarget: live.target,
+      ...(live.checkpoint ? { checkpoint: live.checkpoint } : {}),
+      ...(shadowRow ? { shadow: toTarget(shadowRow) } : {}),
+      status: row.status as ProjectionStatus,
+      ...(row.last_error !== null ? { lastError: row.last_error } : {}),
+      updatedAt: new Date(row.updated_at),
+    };
+  }
+
+  async registerProjection(name: string, version: number): Promise<ProjectionState> {
+    return this.tx(() => {
+      const existing = this.projectionRow(name);
+      if (existing) return this.stateOf(existing);
+      const target = this.newTarget(name, version);
+      this.db
+        .prepare(`INSERT INTO projections (name, live_target, status, updated_at) VALUES (?, ?, 'stopped', ?)`)
+        .run(name, target.target, this.now());
+      return this.stateOf(this.projectionRow(name)!);
+    });
+  }
+
+  async getState(name: string): Promise<ProjectionState | undefined> {
+    const row = this.projectionRow(name);
+    return row && this.stateOf(row);
+  }
+
+  async listStates(): Promise<ProjectionState[]> {
+    const rows = this.db.prepare(`SELECT * FROM projections ORDER BY name`).all() as ProjectionRow[];
+    return rows.map((r) => this.stateOf(r));
+  }
+
+  async setStatus(name: string, status: ProjectionStatus, lastError?: string | null): Promise<void> {
+    const sql =
+      lastError === undefined
+        ? `UPDATE projections SET status = ?, updated_at = ? WHERE name = ?`
+        : `UPDATE projections SET status = ?, updated_at = ?, last_error = ? WHERE name = ?`;
+    const args = lastError === undefined ? [status, this.now(), name] : [status, this.now(), lastError, name];
+    translateBusy(() => this.db.prepare(sql).run(...args));
+  }
+
+  async getTarget(target: string): Promise<TargetState | undefined> {
+    const row = this.targetRow(target);
+    return row && toTarget(row);
+  }
+
+  async loadDocuments<Doc>(target: string, ids: readonly string[]): Promise<Map<string, StoredDocument<Doc>>> {
+    const s = this.statementsOf(this.requireTarget(target));
+    const rows = ids.length ? (s.load.all(JSON.stringify(ids)) as DocumentRow[]) : [];
+    return new Map(rows.map((r) => [r.id, toStored<Doc>(r)]));
+  }
+
+  async commitBatch<Doc extends { readonly tenantId: string }>(
+    target: string,
+    writes: readonly DocumentWrite<Doc>[],
+    checkpoint?: Checkpoint,
+    parked?: readonly NewParkedEvent[],
+  ): Promise<CommitResult> {
+    return this.tx(() => {
+      const s = this.statementsOf(this.requireTarget(target));
+      let applied = 0;
+      for (const w of writes) {
+        const notOlder = w.guard === 'not-older';
+        const changed = w.doc
+          ? (notOlder ? s.upsertNotOlder : s.upsertNewer).run(w.id, w.doc.tenantId, w.position, w.positionKey, JSON.stringify(w.doc))
+          : (notOlder ? s.deleteNotOlder : s.deleteNewer).run(w.id, w.positionKey);
+        if (changed.changes === 0) continue;
+        applied++;
+        for (const a of s.arrays) {
+          a.clear.run(w.id);
+          if (w.doc) a.fill.run(w.id);
+        }
+      }
+      if (parked?.length) this.parked.add(parked);
+      if (checkpoint) {
+        this.db
+          .prepare(
+            `UPDATE targets SET checkpoint = ?, checkpoint_key = ?, updated_at = ?
+             WHERE target = ? AND (checkpoint_key IS NULL OR checkpoint_key < ?)`,
+          )
+          .run(checkpoint.position, checkpoint.key, this.now(), target, checkpoint.key);
+      }
+      return { applied, skipped: writes.length - applied };
+    });
+  }
+
+  async resetCheckpoint(target: string, checkpoint: Checkpoint | undefined): Promise<void> {
+    this.tx(() => {
+      this.requireTarget(target);
+      this.db
+        .prepare(`UPDATE targets SET checkpoint = ?, checkpoint_key = ?, updated_at = ? WHERE target = ?`)
+        .run(checkpoint?.position ?? null, checkpoint?.key ?? null, this.now(), target);
+    });
+  }
+
+  async scanDocuments<Doc>(target: string, options: ScanOptions): Promise<StoredDocument<Doc>[]> {
+    const s = this.statementsOf(this.requireTarget(target));
+    return (s.scan.all(options.afterId ?? '', options.limit) as DocumentRow[]).map((r) => toStored<Doc>(r));
+  }
+
+  async addParked(events: readonly NewParkedEvent[]): Promise<void> {
+    this.tx(() => this.parked.add(events));
+  }
+  async listParked(options: ListParkedOptions = {}): Promise<ParkedEvent[]> {
+    return this.parked.list(options);
+  }
+  async getParked(id: string): Promise<ParkedEvent | undefined> {
+    return this.parked.get(id);
+  }
+  async removeParked(id: string): Promise<boolean> {
+    return translateBusy(() => this.parked.remove(id));
+  }
+  async countParked(projection?: string): Promise<number> {
+    return this.parked.count(projection);
+  }
+
+  async acquireLease(name: string, owner: string, ttlMs: number, now?: Date): Promise<boolean> {
+    return this.tx(() => this.leases.acquire(name, owner, ttlMs, now));
+  }
+  async renewLease(name: string, owner: string, ttlMs: number, now?: Date): Promise<boolean> {
+    return this.tx(() => this.leases.renew(name, owner, ttlMs, now));
+  }
+  async releaseLease(name: string, owner: string): Promise<void> {
+    this.tx(() => this.leases.release(name, owner));
+  }
+
+  async createShadowTarget(name: string, version: number): Promise<TargetState> {
+    return this.tx(() => {
+      const p = this.projectionRow(name);
+      if (!p) throw new Error(`projection ${name} is not registered`);
+      if (p.shadow_target) this.dropTargetNow(p.shadow_target);
+      const shadow = this.newTarget(name, version);
+      this.db
+        .prepare(`UPDATE projections SET shadow_target = ?, updated_at = ? WHERE name = ?`)
+        .run(shadow.target, this.now(), name);
+      return toTarget(shadow);
+    });
+  }
+
+  async switchLive(name: string, target: string): Promise<void> {
+    this.tx(() => {
+      const p = this.projectionRow(name);
+      if (!p || p.shadow_target !== target || !this.targetRow(target)) throw new StaleTargetError(target);
+      this.db
+        .prepare(`UPDATE projections SET live_target = ?, shadow_target = NULL, updated_at = ? WHERE name = ?`)
+        .run(target, this.now(), name);
+      this.dropTargetNow(p.live_target);
+    });
+  }
+
+  async dropTarget(target: string): Promise<void> {
+    this.tx(() => {
+      if (this.db.prepare(`SELECT 1 FROM projections WHERE live_target = ?`).get(target)) {
+        throw new Error(`refusing to drop ${target}: it is a live target`);
+      }
+      this.db.prepare(`UPDATE projections SET shadow_target = NULL WHERE shadow_target = ?`).run(target);
+      this.dropTargetNow(target);
+    });
+  }
+
+  async dropOrphanTargets(): Promise<string[]> {
+    return this.tx(() => {
+      const orphans = this.db
+        .prepare(
+          `SELECT target FROM targets WHERE target NOT IN
+             (SELECT live_target FROM projections UNION SELECT shadow_target FROM projections WHERE shadow_target IS NOT NULL)`,
+        )
+        .all() as { target: string }[];
+      for (const { target } of orphans) this.dropTargetNow(target);
+      return orphans.map((o) => o.target);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

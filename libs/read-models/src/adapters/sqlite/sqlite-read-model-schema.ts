@@ -1,0 +1,88 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * Bookkeeping tables of the read-model database. Documents live in per-target tables
+ * (sqlite-document-tables.ts); `projections.live_target` is the pointer a switch moves.
+ */
+export function migrateReadModelSchema(db: Database): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS projections (
+      name TEXT NOT NULL PRIMARY KEY,
+      live_target TEXT NOT NULL,
+      shadow_target TEXT,
+      status TEXT NOT NULL,
+      last_error TEXT,
+      updated_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS targets (
+      target TEXT NOT NULL PRIMARY KEY,
+      projection TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      checkpoint TEXT,
+      checkpoint_key TEXT,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    );
+    -- AUTOINCREMENT never reuses a number, so a dropped target's name never comes back and a
+    -- stale worker can never write into a newer copy.
+    CREATE TABLE IF NOT EXISTS target_sequence (n INTEGER PRIMARY KEY AUTOINCREMENT, projection TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS parked_events (
+      id TEXT NOT NULL PRIMARY KEY,
+      projection TEXT NOT NULL,
+      position TEXT NOT NULL,
+      position_key TEXT NOT NULL,
+      event_id TEXT NOT NULL,
+      stream_name TEXT NOT NULL,
+      event_type TEXT NOT NULL,
+      error TEXT NOT NULL,
+      attempts INTEGER NOT NULL,
+      parked_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS parked_events_by_position ON parked_events (position_key, id);
+    CREATE INDEX IF NOT EXISTS parked_events_by_projection ON parked_events (projection, position_key, id);
+    CREATE TABLE IF NOT EXISTS leases (
+      name TEXT NOT NULL PRIMARY KEY,
+      owner TEXT NOT NULL,
+      expires_at INTEGER NOT NULL
+    );
+  `);
+}
+
+export interface ProjectionRow {
+  name: string;
+  live_target: string;
+  shadow_target: string | null;
+  status: string;
+  last_error: string | null;
+  updated_at: string;
+}
+
+export interface TargetRow {
+  target: string;
+  projection: string;
+  version: number;
+  checkpoint: string | null;
+  checkpoint_key: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ParkedRow {
+  id: string;
+  projection: string;
+  position: string;
+  position_key: string;
+  event_id: string;
+  stream_name: string;
+  event_type: string;
+  error: string;
+  attempts: number;
+  parked_at: string;
+}
+
+export interface DocumentRow {
+  id: string;
+  position: string;
+  position_key: string;
+  body: string;
+}
