@@ -1,0 +1,104 @@
+import type { Statement } from 'better-sqlite3';
+import type { EventFilter, RecordedEvent } from '../../core';
+import type { SqliteDatabase } from './sqlite-database';
+import type { Page } from './sqlite-subscription';
+
+interface EventRow {
+  readonly position: number;
+  readonly id: string;
+  readonly stream: string;
+  readonly revision: number;
+  readonly type: string;
+  readonly data: string;
+  readonly metadata: string;
+  readonly recorded_at: number;
+}
+
+const COLUMNS = 'position, id, stream, revision, type, data, metadata, recorded_at';
+
+const toRecorded = (row: EventRow): RecordedEvent => ({
+  id: row.id,
+  streamName: row.stream,
+  revision: BigInt(row.revision),
+  position: String(row.position),
+  type: row.type,
+  data: JSON.parse(row.data),
+  metadata: JSON.parse(row.metadata),
+  recordedAt: new Date(row.recorded_at),
+});
+
+export interface EventQueries {
+  /** Plucked: the stream's last revision, or null when the stream does not exist. */
+  readonly maxRevision: Statement;
+  readonly insert: Statement;
+  readonly byId: Statement;
+  /** Plucked: the highest position, or null for an empty log. */
+  readonly head: Statement;
+  readStream(stream: string): RecordedEvent[];
+  readPage(after: number, limit: number, filter: EventFilter | undefined): Page;
+}
+
+export function createEventQueries(db: SqliteDatabase): EventQueries {
+  const maxRevision = db.prepare('SELECT max(revision) FROM events WHERE stream = ?').pluck();
+  const insert = db.prepare(
+    'INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const byId = db.prepare('SELECT stream, revision, position FROM events WHERE id = ?');
+  const head = db.prepare('SELECT max(position) FROM events').pluck();
+  const streamStmt = db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? ORDER BY revision`);
+
+  // One prepared statement per filter shape (how many prefixes, how many types); there are few.
+  const pageStmts = new Map<string, Statement>();
+  const pageStmt = (prefixes: number, types: number): Statement => {
+    const key = `${prefixes}:${types}`;
+    let stmt = pageStmts.get(key);
+    if (!stmt) {
+      const where = ['position > ?'];
+      // instr(...) = 1 is "starts with" without LIKE's wildcards and case folding.
+      if (prefixes > 0) where.push(`(${Array(prefixes).fill('instr(stream, ?) = 1').join(' OR ')})`);
+      if (types > 0) where.push(`type IN (${Array(types).fill('?').join(', ')})`);
+      stmt = db.prepare(
+        `SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`,
+      );
+      pageStmts.set(key, stmt);
+    }
+    return stmt;
+  };
+
+  /**
+   * With a filter, a short page also moves the cursor to the head of the same read snapshot, so
+   * an idle filtered subscription does not rescan every non-matching row on each poll. That is
+   * safe only because SQLite has one writer at a time and AUTOINCREMENT never hands out a row id
+   * below one already used: every commit after this snapshot gets a higher position, so no event
+   * can later appear below the cursor.
+   */
+  const filteredPage = db.transaction(
+    (after: number, limit: number, prefixes: readonly string[], types: readonly string[]): Page => {
+      const rows = pageStmt(prefixes.length, types.length).all(
+        after,
+        ...prefixes,
+        ...types,
+        limit,
+      ) as EventRow[];
+      const last = rows.length > 0 ? rows[rows.length - 1].position : after;
+      const next = rows.length < limit ? Math.max(last, (head.get() as number | null) ?? 0) : last;
+      return { events: rows.map(toRecorded), next };
+    },
+  );
+
+  return {
+    maxRevision,
+    insert,
+    byId,
+    head,
+    readStream: (stream) => (streamStmt.all(stream) as EventRow[]).map(toRecorded),
+    readPage(after, limit, filter) {
+      // An empty list constrains nothing, the same as leaving the field out.
+      const prefixes = filter?.streamPrefixes ?? [];
+      const types = filter?.eventTypes ?? [];
+      if (prefixes.length > 0 || types.length > 0) return filteredPage(after, limit, prefixes, types);
+      const rows = pageStmt(0, 0).all(after, limit) as EventRow[];
+      return { events: rows.map(toRecorded), next: rows.length > 0 ? rows[rows.length - 1].position : after };
+    },
+  };
+}
