@@ -1,0 +1,129 @@
+import type { RecordedEvent } from '@ledger/event-store';
+import type { TaskEvent } from '@ledger/tasks';
+import type { ProjectedEvent, Projection, ReadDocument } from '../core/projection';
+import type { DocumentWrite, NewParkedEvent, StoredDocument } from '../core/projection-store.port';
+import { isTransient } from './retry-policy';
+
+export type Upcast = (stored: RecordedEvent) => TaskEvent;
+
+/** One event of a batch, upcast and keyed, or the reason it cannot be (then it is parked). */
+export type PreparedEvent =
+  | { readonly ok: true; readonly recorded: RecordedEvent; readonly event: ProjectedEvent; readonly docId: string; readonly key: string }
+  | { readonly ok: false; readonly recorded: RecordedEvent; readonly key: string; readonly error: unknown };
+
+export interface FoldResult<Doc> {
+  readonly writes: DocumentWrite<Doc>[];
+  readonly parked: NewParkedEvent[];
+  /** Events folded into a document (not skipped, not parked). */
+  readonly applied: number;
+  /** Events at or before their document's stored position: already in the read model. */
+  readonly skipped: number;
+}
+
+export const describeError = (e: unknown): string =>
+  e instanceof Error ? `${e.name}: ${e.message}` : `thrown non-error: ${String(e)}`;
+
+/**
+ * Upcasts each event and names its document. Done once per batch, outside the retry loop:
+ * it is pure, so a retry of the batch would compute the same thing.
+ */
+export function prepareBatch(
+  events: readonly RecordedEvent[],
+  projection: Projection<ReadDocument>,
+  upcast: Upcast,
+  positionKey: (p: string) => string,
+): PreparedEvent[] {
+  return events.map((recorded) => {
+    const key = positionKey(recorded.position);
+    try {
+      const upcasted = upcast(recorded);
+      const event = {
+        ...upcasted,
+        id: recorded.id,
+        streamName: recorded.streamName,
+        revision: recorded.revision,
+        position: recorded.position,
+      } as ProjectedEvent;
+      return { ok: true, recorded, event, docId: projection.documentId(event), key };
+    } catch (error) {
+      if (isTransient(error)) throw error;
+      return { ok: false, recorded, key, error };
+    }
+  });
+}
+
+export const documentIds = (prepared: readonly PreparedEvent[]): string[] => [
+  ...new Set(prepared.flatMap((p) => (p.ok ? [p.docId] : []))),
+];
+
+interface Working<Doc> {
+  doc: Doc | null;
+  positionKey?: string;
+  position?: string;
+  dirty: boolean;
+}
+
+/**
+ * Folds a batch in memory over the documents loaded for it. An event at or before its
+ * document's stored position is skipped: that is what makes a replayed batch (after a crash
+ * between the document writes and the checkpoint, or a restart) apply nothing twice, even for
+ * accumulators like stats. A fold that throws parks its event; the document keeps the state it
+ * had before that event and later events still fold. UnavailableError from a fold is rethrown:
+ * the whole batch is retried.
+ */
+export function foldBatch<Doc extends ReadDocument>(
+  projection: Projection<Doc>,
+  prepared: readonly PreparedEvent[],
+  loaded: ReadonlyMap<string, StoredDocument<Doc>>,
+): FoldResult<Doc> {
+  const docs = new Map<string, Working<Doc>>();
+  const parked: NewParkedEvent[] = [];
+  let applied = 0;
+  let skipped = 0;
+  const park = (recorded: RecordedEvent, key: string, error: unknown) =>
+    parked.push({
+      projection: projection.name,
+      position: recorded.position,
+      positionKey: key,
+      eventId: recorded.id,
+      streamName: recorded.streamName,
+      eventType: recorded.type,
+      error: describeError(error),
+    });
+
+  for (const p of prepared) {
+    if (!p.ok) {
+      park(p.recorded, p.key, p.error);
+      continue;
+    }
+    let working = docs.get(p.docId);
+    if (!working) {
+      const stored = loaded.get(p.docId);
+      working = { doc: stored?.doc ?? null, positionKey: stored?.positionKey, position: stored?.position, dirty: false };
+      docs.set(p.docId, working);
+    }
+    if (working.positionKey !== undefined && p.key <= working.positionKey) {
+      skipped++;
+      continue;
+    }
+    let next: Doc | null;
+    try {
+      next = projection.evolve(working.doc, p.event);
+    } catch (error) {
+      if (isTransient(error)) throw error;
+      park(p.recorded, p.key, error);
+      continue;
+    }
+    working.doc = next;
+    working.positionKey = p.key;
+    working.position = p.recorded.position;
+    working.dirty = true;
+    applied++;
+  }
+
+  const writes: DocumentWrite<Doc>[] = [];
+  for (const [id, w] of docs) {
+    if (w.dirty) writes.push({ id, doc: w.doc, position: w.position!, positionKey: w.positionKey! });
+  }
+  return { writes, parked, applied, skipped };
+}

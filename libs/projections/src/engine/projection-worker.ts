@@ -1,0 +1,275 @@
+import { EventEmitter } from 'node:events';
+import type { EventFilter, EventStore, Position, RecordedEvent, Subscription } from '@ledger/event-store';
+import { TASK_STREAM_PREFIX, upcast as upcastTaskEvent } from '@ledger/tasks';
+import type { Projection, ReadDocument } from '../core/projection';
+import type { Checkpoint, ProjectionStore } from '../core/projection-store.port';
+import { isStaleTarget, StaleTargetError } from '../core/projection-errors';
+import { BatchReader } from './batch-reader';
+import { describeError, documentIds, foldBatch, prepareBatch, type Upcast } from './fold-batch';
+import type { ProgressListener, ProjectionLag, ProjectionProgress } from './projection-progress';
+import { backoffDelay, DEFAULT_RETRY_POLICY, isTransient, type RetryPolicy } from './retry-policy';
+
+export interface ProjectionWorkerOptions {
+  readonly projection: Projection<ReadDocument>;
+  readonly eventStore: EventStore;
+  readonly store: ProjectionStore;
+  /** A fixed target (a rebuild's shadow). Without it the worker follows the live pointer. */
+  readonly target?: string;
+  /** Stop by itself once caught up with the head (rebuild, replay). */
+  readonly untilCaughtUp?: boolean;
+  readonly batchSize?: number;
+  readonly batchMs?: number;
+  /** Wait for a first event this long before checking whether the projection is caught up. */
+  readonly idleMs?: number;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Most events `lag()` counts before it reports `eventsBehindCapped`. */
+  readonly lagCountLimit?: number;
+  readonly streamPrefix?: string;
+  readonly upcast?: Upcast;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  readonly clock?: () => Date;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One projection's explicit, checkpointed loop: subscribe to `$all` after the checkpoint,
+ * batch, upcast, load the batch's documents once, fold in memory, commit documents + parked
+ * events + checkpoint together. Transient failures retry the same batch (capped exponential
+ * backoff with jitter); the subscription is reopened from the last committed checkpoint, so
+ * nothing is lost or reordered, and the position guards make nothing apply twice.
+ * @example const w = new ProjectionWorker({ projection: tasksProjection, eventStore, store }); await w.start()
+ */
+export class ProjectionWorker {
+  readonly name: string;
+  private readonly o: Required<Omit<ProjectionWorkerOptions, 'target' | 'retry'>> & { retry: RetryPolicy };
+  private readonly emitter = new EventEmitter();
+  private readonly filter: EventFilter;
+  private target?: string;
+  private checkpoint?: Checkpoint;
+  private p: Omit<ProjectionProgress, 'projection' | 'target' | 'checkpoint'>;
+  private stopping = false;
+  private reader?: BatchReader;
+  private wakeSleep?: () => void;
+  private loop?: Promise<void>;
+  private readonly fixedTarget?: string;
+
+  constructor(options: ProjectionWorkerOptions) {
+    this.name = options.projection.name;
+    this.target = options.target;
+    this.fixedTarget = options.target;
+    this.o = {
+      untilCaughtUp: false,
+      batchSize: 500,
+      batchMs: 50,
+      idleMs: 100,
+      lagCountLimit: 10_000,
+      streamPrefix: TASK_STREAM_PREFIX,
+      upcast: upcastTaskEvent,
+      sleep: defaultSleep,
+      random: Math.random,
+      clock: () => new Date(),
+      ...options,
+      retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+    };
+    this.filter = { streamPrefixes: [this.o.streamPrefix], eventTypes: options.projection.handles };
+    this.emitter.setMaxListeners(0); // one listener per waiting HTTP request
+    this.p = { state: 'starting', caughtUp: false, batches: 0, applied: 0, skipped: 0, parked: 0, retries: 0 };
+  }
+
+  /** Resolves once the checkpoint is loaded and the loop runs; the loop continues in the background. */
+  async start(): Promise<void> {
+    if (this.loop) return;
+    await this.resolveTarget();
+    if (!this.fixedTarget) await this.o.store.setStatus(this.name, 'live', null);
+    this.update({ state: 'running' });
+    this.loop = this.run();
+  }
+
+  /** Graceful: finishes the batch in hand, commits its checkpoint, closes the subscription. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.reader?.stop();
+    this.wakeSleep?.();
+    await this.loop;
+    if (this.p.state !== 'failed') this.update({ state: 'stopped' });
+    if (!this.fixedTarget) await this.o.store.setStatus(this.name, 'stopped').catch(() => undefined);
+  }
+
+  /** Resolves when the loop has ended: stopped, failed, or caught up with `untilCaughtUp`. */
+  async finished(): Promise<ProjectionProgress> {
+    await this.loop;
+    return this.progress();
+  }
+
+  progress(): ProjectionProgress {
+    return { projection: this.name, target: this.target, checkpoint: this.checkpoint?.position, ...this.p };
+  }
+
+  onProgress(listener: ProgressListener): () => void {
+    this.emitter.on('progress', listener);
+    return () => this.emitter.off('progress', listener);
+  }
+
+  /** True when the read model has reached `position` within `timeoutMs`; woken by commits, never polls. */
+  waitForPosition(position: Position, timeoutMs: number): Promise<boolean> {
+    const reached = () => !!this.checkpoint && this.o.eventStore.comparePositions(this.checkpoint.position, position) >= 0;
+    if (reached()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const finish = (ok: boolean) => {
+        clearTimeout(timer);
+        off();
+        resolve(ok);
+      };
+      const off = this.onProgress(() => reached() && finish(true));
+      const timer = setTimeout(() => finish(false), timeoutMs);
+    });
+  }
+
+  async lag(): Promise<ProjectionLag> {
+    const head = await this.o.eventStore.headPosition();
+    let behind = 0;
+    let oldest: Date | undefined;
+    let from = this.checkpoint?.position;
+    while (behind < this.o.lagCountLimit) {
+      const limit = Math.min(1000, this.o.lagCountLimit - behind);
+      const page = await this.o.eventStore.readAll({ from, limit, filter: this.filter });
+      oldest ??= page[0]?.recordedAt;
+      behind += page.length;
+      if (page.length < limit) break;
+      from = page[page.length - 1].position;
+    }
+    const seconds = oldest ? Math.max(0, (this.o.clock().getTime() - oldest.getTime()) / 1000) : 0;
+    return {
+      projection: this.name,
+      checkpoint: this.checkpoint?.position,
+      head,
+      eventsBehind: behind,
+      eventsBehindCapped: behind >= this.o.lagCountLimit,
+      secondsBehind: behind > 0 ? seconds : 0,
+    };
+  }
+
+  private update(patch: Partial<ProjectionWorker['p']>): void {
+    this.p = { ...this.p, ...patch };
+    this.emitter.emit('progress', this.progress());
+  }
+
+  private async resolveTarget(): Promise<void> {
+    if (this.fixedTarget) {
+      const t = await this.o.store.getTarget(this.fixedTarget);
+      if (!t) throw new StaleTargetError(this.fixedTarget);
+      this.checkpoint = t.checkpoint;
+      return;
+    }
+    const state = await this.o.store.registerProjection(this.name, this.o.projection.version);
+    this.target = state.liveTarget;
+    this.checkpoint = state.checkpoint;
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopping) {
+      let subscription: Subscription | undefined;
+      try {
+        subscription = this.o.eventStore.subscribeToAll({ from: this.checkpoint?.position, filter: this.filter });
+        this.reader = new BatchReader(subscription[Symbol.asyncIterator](), this.o);
+        if (this.stopping) this.reader.stop();
+        for (;;) {
+          const batch = await this.reader.next();
+          if (batch.events.length) await this.withRetry(() => this.process(batch.events));
+          else if (!this.stopping && (await this.withRetry(() => this.idle())) && this.o.untilCaughtUp) this.stopping = true;
+          attempt = 0;
+          if (batch.done || this.stopping) break;
+        }
+      } catch (e) {
+        if (isStaleTarget(e) && !this.fixedTarget) {
+          // A rebuild switched the live pointer: continue on the new target from its checkpoint.
+          await this.withRetry(() => this.resolveTarget()).catch((err) => this.fail(err));
+        } else if (!isTransient(e)) {
+          this.fail(e);
+        } else if (!this.stopping) {
+          // The subscription itself failed: reopen it from the last committed checkpoint.
+          await this.backoff(attempt++, e);
+        }
+      } finally {
+        this.reader = undefined;
+        await subscription?.close().catch(() => undefined);
+      }
+    }
+  }
+
+  private fail(e: unknown): void {
+    this.stopping = true;
+    this.update({ state: 'failed', lastError: describeError(e) });
+    this.o.store.setStatus(this.name, 'stopped', describeError(e)).catch(() => undefined);
+  }
+
+  /**
+   * Runs `fn` until it succeeds, retrying transient failures; gives up (rethrows) when a stop
+   * is requested meanwhile: nothing was committed, so the next start replays the batch.
+   */
+  private async withRetry<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await fn();
+        if (this.p.state === 'retrying') this.update({ state: 'running' });
+        return result;
+      } catch (e) {
+        if (!isTransient(e) || this.stopping) throw e;
+        await this.backoff(attempt, e);
+        if (this.stopping) throw e;
+      }
+    }
+  }
+
+  private async backoff(attempt: number, e: unknown): Promise<void> {
+    this.update({ state: 'retrying', retries: this.p.retries + 1, lastError: describeError(e) });
+    const delay = backoffDelay(attempt, this.o.retry, this.o.random);
+    await Promise.race([this.o.sleep(delay), new Promise<void>((resolve) => (this.wakeSleep = resolve))]);
+    this.wakeSleep = undefined;
+  }
+
+  private async process(events: RecordedEvent[]): Promise<void> {
+    const target = this.target!;
+    const prepared = prepareBatch(events, this.o.projection, this.o.upcast, (p) => this.o.eventStore.positionKey(p));
+    const loaded = await this.o.store.loadDocuments<ReadDocument>(target, documentIds(prepared));
+    const folded = foldBatch(this.o.projection, prepared, loaded);
+    const last = events[events.length - 1];
+    const checkpoint = { position: last.position, key: prepared[prepared.length - 1].key };
+    await this.o.store.commitBatch(target, folded.writes, checkpoint, folded.parked);
+    this.checkpoint = checkpoint;
+    this.update({
+      caughtUp: false,
+      lastEventAt: last.recordedAt,
+      batches: this.p.batches + 1,
+      applied: this.p.applied + folded.applied,
+      skipped: this.p.skipped + folded.skipped,
+      parked: this.p.parked + folded.parked.length,
+    });
+  }
+
+  /**
+   * Nothing arrived for `idleMs`. The subscription only delivers this projection's event types,
+   * so the checkpoint would stay behind the head forever if the last events are of other types,
+   * and a reader waiting for such a position would time out. When no handled event lies after
+   * the checkpoint (read after taking the head, so nothing older can be in flight), the head is
+   * committed as the checkpoint. Returns whether the projection is caught up.
+   */
+  private async idle(): Promise<boolean> {
+    const store = this.o.eventStore;
+    const head = await store.headPosition();
+    if (head && !(this.checkpoint && store.comparePositions(this.checkpoint.position, head) >= 0)) {
+      const pending = await store.readAll({ from: this.checkpoint?.position, limit: 1, filter: this.filter });
+      if (pending.length > 0) return false;
+      const checkpoint = { position: head, key: store.positionKey(head) };
+      await this.o.store.commitBatch(this.target!, [], checkpoint);
+      this.checkpoint = checkpoint;
+      this.update({ caughtUp: true });
+    } else if (!this.p.caughtUp) {
+      this.update({ caughtUp: true });
+    }
+    return true;
+  }
+}
