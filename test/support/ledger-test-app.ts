@@ -24,7 +24,13 @@ export interface TestApp {
 /** The all-in-one app on a fresh temp data dir, in-process, not listening on a port. */
 export async function startTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledger-e2e-'));
-  const config = loadConfig({ NODE_ENV: 'test', LEDGER_DATA_DIR: dataDir, LEDGER_API_KEYS: API_KEYS, LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LEDGER_DATA_DIR: dataDir,
+    LEDGER_API_KEYS: API_KEYS,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
   const { app } = await createHttpApp(LedgerApp.forRoot(config), config, 'ledger-test');
   // A real listening socket: concurrency tests need one server, not one per supertest call.
   await app.listen(0, '127.0.0.1');
@@ -46,7 +52,11 @@ export async function startTestApp(env: NodeJS.ProcessEnv = {}): Promise<TestApp
 export const auth = (key: string = KEYS.alice) => ({ Authorization: `Bearer ${key}` });
 
 /** Creates a task as `key` and returns its id. */
-export async function createTask(t: TestApp, body: Record<string, unknown> = { title: 'Write the runbook' }, key: string = KEYS.alice) {
+export async function createTask(
+  t: TestApp,
+  body: Record<string, unknown> = { title: 'Write the runbook' },
+  key: string = KEYS.alice,
+) {
   const res = await t.http().post('/v1/tasks').set(auth(key)).send(body).expect(201);
   return res.body as { id: string; revision: number; position: string };
 }

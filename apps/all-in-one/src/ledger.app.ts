@@ -18,7 +18,10 @@ export class LedgerApp {
         EventStoreModule,
         CommandApiModule,
         QueryApiModule,
-        HealthModule.register({ inject: [EVENT_STORE], useFactory: (s: EventStore) => [eventStoreReadiness(s)] }),
+        HealthModule.register({
+          inject: [EVENT_STORE],
+          useFactory: (s: EventStore) => [eventStoreReadiness(s)],
+        }),
       ],
     };
   }

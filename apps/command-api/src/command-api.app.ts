@@ -16,7 +16,10 @@ export class CommandApiApp {
         LedgerConfigModule.forRoot(config),
         EventStoreModule,
         CommandApiModule,
-        HealthModule.register({ inject: [EVENT_STORE], useFactory: (s: EventStore) => [eventStoreReadiness(s)] }),
+        HealthModule.register({
+          inject: [EVENT_STORE],
+          useFactory: (s: EventStore) => [eventStoreReadiness(s)],
+        }),
       ],
     };
   }

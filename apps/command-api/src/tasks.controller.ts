@@ -1,4 +1,15 @@
-import { Body, Controller, Headers, HttpCode, Param, Patch, Post, Res, UseGuards, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Res,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -18,9 +29,15 @@ import { TaskIdPipe } from './task-id.pipe';
 
 type Headers = Record<string, string | string[] | undefined>;
 
-/** Absent and undefined mean "unchanged"; only `null` clears. */
-const definedOnly = <T extends object>(dto: T): T =>
-  Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined)) as T;
+/**
+ * Absent and undefined mean "unchanged"; only `null` clears. Due dates are stored in one UTC
+ * form so that they sort chronologically as strings in every read model.
+ */
+const definedOnly = <T extends { dueAt?: string | null }>(dto: T): T => {
+  const out = Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined)) as T;
+  if (typeof out.dueAt === 'string') out.dueAt = new Date(out.dueAt).toISOString();
+  return out;
+};
 
 /** DTO -> command -> CommandBus, and nothing more. */
 @ApiTags('commands')
@@ -35,7 +52,12 @@ export class TasksController {
 
   @Post()
   @ApiCreatedResponse({ type: CommandResultDto })
-  async create(@Body() dto: CreateTaskDto, @Ctx() ctx: RequestContext, @Headers() h: Headers, @Res({ passthrough: true }) res: Response) {
+  async create(
+    @Body() dto: CreateTaskDto,
+    @Ctx() ctx: RequestContext,
+    @Headers() h: Headers,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const key = typeof h['idempotency-key'] === 'string' ? h['idempotency-key'] : undefined;
     const data = { taskId: newTaskId(ctx.tenantId, key), ...definedOnly(dto) };
     const result = await this.send(M.CreateTaskMessage, 'CreateTask', data, ctx, h);
@@ -46,16 +68,29 @@ export class TasksController {
   @Patch(':id')
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResultDto })
-  change(@Param('id', TaskIdPipe) taskId: string, @Body() dto: ChangeTaskDetailsDto, @Ctx() ctx: RequestContext, @Headers() h: Headers) {
+  change(
+    @Param('id', TaskIdPipe) taskId: string,
+    @Body() dto: ChangeTaskDetailsDto,
+    @Ctx() ctx: RequestContext,
+    @Headers() h: Headers,
+  ) {
     const { labels, ...rest } = definedOnly(dto);
-    const changes: TaskDetailsChanges = { ...rest, ...(labels !== undefined ? { labels: labels ?? [] } : {}) };
+    const changes: TaskDetailsChanges = {
+      ...rest,
+      ...(labels !== undefined ? { labels: labels ?? [] } : {}),
+    };
     return this.send(M.ChangeTaskDetailsMessage, 'ChangeTaskDetails', { taskId, changes }, ctx, h);
   }
 
   @Post(':id/assign')
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResultDto })
-  assign(@Param('id', TaskIdPipe) taskId: string, @Body() dto: AssignTaskDto, @Ctx() ctx: RequestContext, @Headers() h: Headers) {
+  assign(
+    @Param('id', TaskIdPipe) taskId: string,
+    @Body() dto: AssignTaskDto,
+    @Ctx() ctx: RequestContext,
+    @Headers() h: Headers,
+  ) {
     return this.send(M.AssignTaskMessage, 'AssignTask', { taskId, assignee: dto.assignee }, ctx, h);
   }
 
@@ -96,8 +131,19 @@ export class TasksController {
 
   @Post(':id/comments')
   @ApiCreatedResponse({ type: CommandResultDto })
-  comment(@Param('id', TaskIdPipe) taskId: string, @Body() dto: AddCommentDto, @Ctx() ctx: RequestContext, @Headers() h: Headers) {
-    return this.send(M.AddCommentMessage, 'AddComment', { taskId, commentId: newCommentId(), body: dto.body }, ctx, h);
+  comment(
+    @Param('id', TaskIdPipe) taskId: string,
+    @Body() dto: AddCommentDto,
+    @Ctx() ctx: RequestContext,
+    @Headers() h: Headers,
+  ) {
+    return this.send(
+      M.AddCommentMessage,
+      'AddComment',
+      { taskId, commentId: newCommentId(), body: dto.body },
+      ctx,
+      h,
+    );
   }
 
   private send<C extends TaskCommand>(
@@ -107,7 +153,11 @@ export class TasksController {
     ctx: RequestContext,
     headers: Headers,
   ): Promise<CommandResult> {
-    const metadata: CommandMetadata = { tenantId: ctx.tenantId, actor: ctx.actor, now: new Date().toISOString() };
+    const metadata: CommandMetadata = {
+      tenantId: ctx.tenantId,
+      actor: ctx.actor,
+      now: new Date().toISOString(),
+    };
     const key = headers['idempotency-key'];
     const command = { type, data, metadata } as C;
     const options: CommandOptions = {

@@ -19,10 +19,15 @@ export class HistoryController {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   @Get(':id/history')
-  async history(@Param('id', TaskIdPipe) taskId: string, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) res: Response) {
+  async history(
+    @Param('id', TaskIdPipe) taskId: string,
+    @Ctx() ctx: RequestContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const recorded = await this.store.readStream(taskStreamName(taskId));
     const events = recorded.map((r) => ({ recorded: r, event: upcast(r) as TaskEvent }));
-    if (events.length === 0 || events[0].event.metadata.tenantId !== ctx.tenantId) throw new NotFoundError('task not found');
+    if (events.length === 0 || events[0].event.metadata.tenantId !== ctx.tenantId)
+      throw new NotFoundError('task not found');
     res.setHeader('X-Position', recorded[recorded.length - 1].position);
     return {
       items: events.map(({ recorded: r, event: e }) => ({

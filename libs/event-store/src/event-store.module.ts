@@ -5,7 +5,11 @@ import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform/config';
 import { EVENT_STORE, IDEMPOTENCY_STORE, type EventStore, type IdempotencyStore } from './core';
 import { createSqliteEventStore } from './adapters/sqlite/sqlite-event-store';
 import { createSqliteIdempotencyStore } from './adapters/sqlite/sqlite-idempotency-store';
-import { createEventStoreDbEventStore, createEventStoreDbIdempotencyStore } from './adapters/eventstoredb';
+import type * as EventStoreDb from './adapters/eventstoredb';
+
+// Loaded only when configured: the gRPC client costs start-up time the embedded default doesn't need.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const eventStoreDb = (): typeof EventStoreDb => require('./adapters/eventstoredb');
 
 /** `events.db` under the data dir holds the events and the idempotency keys that protect them. */
 export const eventsFile = (config: LedgerConfig): string => {
@@ -15,13 +19,13 @@ export const eventsFile = (config: LedgerConfig): string => {
 
 export function createEventStore(config: LedgerConfig): EventStore {
   return config.eventStoreUrl
-    ? createEventStoreDbEventStore({ connectionString: config.eventStoreUrl })
+    ? eventStoreDb().createEventStoreDbEventStore({ connectionString: config.eventStoreUrl })
     : createSqliteEventStore({ file: eventsFile(config) });
 }
 
 export function createIdempotencyStore(config: LedgerConfig): IdempotencyStore {
   return config.eventStoreUrl
-    ? createEventStoreDbIdempotencyStore({ connectionString: config.eventStoreUrl })
+    ? eventStoreDb().createEventStoreDbIdempotencyStore({ connectionString: config.eventStoreUrl })
     : createSqliteIdempotencyStore({ file: eventsFile(config) });
 }
 

@@ -52,7 +52,8 @@ export class TaskCommandExecutor {
         );
         return this.result(command, appended.nextRevision, appended.position);
       } catch (e) {
-        if (!isWrongExpectedVersion(e) || options.expectedRevision !== undefined || attempt >= MAX_ATTEMPTS) throw e;
+        if (!isWrongExpectedVersion(e) || options.expectedRevision !== undefined || attempt >= MAX_ATTEMPTS)
+          throw e;
       }
     }
   }
@@ -77,7 +78,8 @@ export class TaskCommandExecutor {
     let end = start;
     while (
       end + 1 < loaded.events.length &&
-      loaded.events[end + 1].id === eventId(command.metadata.tenantId, options.idempotencyKey, end + 1 - start)
+      loaded.events[end + 1].id ===
+        eventId(command.metadata.tenantId, options.idempotencyKey, end + 1 - start)
     ) {
       end++;
     }
@@ -85,7 +87,12 @@ export class TaskCommandExecutor {
     return this.result(command, lastOfRequest.revision, lastOfRequest.position);
   }
 
-  private stamp(event: UnstampedTaskEvent, index: number, command: TaskCommand, options: CommandOptions): NewEvent {
+  private stamp(
+    event: UnstampedTaskEvent,
+    index: number,
+    command: TaskCommand,
+    options: CommandOptions,
+  ): NewEvent {
     const metadata: TaskEventMetadata = {
       tenantId: command.metadata.tenantId,
       actor: command.metadata.actor,

@@ -21,4 +21,6 @@ function handlerFor(message: Type<TaskCommandMessage>): Type<ICommandHandler> {
   return Handler;
 }
 
-export const TASK_COMMAND_HANDLERS = TASK_COMMAND_MESSAGES.map((m) => handlerFor(m as Type<TaskCommandMessage>));
+export const TASK_COMMAND_HANDLERS = TASK_COMMAND_MESSAGES.map((m) =>
+  handlerFor(m as Type<TaskCommandMessage>),
+);

@@ -1,7 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsISO8601, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  Length,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
 import type { TaskPriority } from '@ledger/tasks/task.events';
-import { DESCRIPTION_MAX, LABEL_MAX, LABELS_MAX, PRIORITIES, TITLE_MAX } from './task-fields';
+import { DESCRIPTION_MAX, LABEL_MAX, LABELS_MAX, IsIsoDateTime, PRIORITIES, TITLE_MAX } from './task-fields';
 
 /** Absent = unchanged; `null` clears an optional field (`labels: null` clears all labels). */
 export class ChangeTaskDetailsDto {
@@ -26,7 +35,7 @@ export class ChangeTaskDetailsDto {
   @ApiPropertyOptional({ format: 'date-time', nullable: true })
   @ValidateIf((_, v) => v !== null)
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsIsoDateTime()
   dueAt?: string | null;
 
   @ApiPropertyOptional({ type: [String], maxItems: LABELS_MAX, nullable: true })

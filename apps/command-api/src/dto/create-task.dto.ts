@@ -3,7 +3,6 @@ import {
   ArrayMaxSize,
   IsArray,
   IsIn,
-  IsISO8601,
   IsOptional,
   IsString,
   Length,
@@ -11,7 +10,15 @@ import {
   ValidateIf,
 } from 'class-validator';
 import type { TaskPriority } from '@ledger/tasks/task.events';
-import { ASSIGNEE_MAX, DESCRIPTION_MAX, LABEL_MAX, LABELS_MAX, PRIORITIES, TITLE_MAX } from './task-fields';
+import {
+  ASSIGNEE_MAX,
+  DESCRIPTION_MAX,
+  LABEL_MAX,
+  LABELS_MAX,
+  IsIsoDateTime,
+  PRIORITIES,
+  TITLE_MAX,
+} from './task-fields';
 
 export class CreateTaskDto {
   @ApiProperty({ minLength: 1, maxLength: TITLE_MAX })
@@ -41,7 +48,7 @@ export class CreateTaskDto {
   @ApiPropertyOptional({ format: 'date-time', nullable: true })
   @ValidateIf((_, v) => v !== null)
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsIsoDateTime()
   dueAt?: string | null;
 
   @ApiPropertyOptional({ type: [String], maxItems: LABELS_MAX })

@@ -50,7 +50,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return from(this.run(req, context.switchToHttp().getResponse<Response>(), key, status, next));
   }
 
-  private async run(req: LedgerRequest, res: Response, key: string | string[], status: number, next: CallHandler): Promise<unknown> {
+  private async run(
+    req: LedgerRequest,
+    res: Response,
+    key: string | string[],
+    status: number,
+    next: CallHandler,
+  ): Promise<unknown> {
     if (typeof key !== 'string' || !KEY.test(key)) {
       throw new ValidationError('Idempotency-Key must be 1-255 printable ASCII characters', [
         { field: 'Idempotency-Key', problems: ['invalid'] },
@@ -101,7 +107,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return headers;
   }
 
-  private remember(tenantId: string, key: string, status: number, payload: unknown, headers: Record<string, string>, problem: boolean) {
+  private remember(
+    tenantId: string,
+    key: string,
+    status: number,
+    payload: unknown,
+    headers: Record<string, string>,
+    problem: boolean,
+  ) {
     const replay: Replay = { payload, headers, problem };
     return this.store.complete(tenantId, key, { status, body: replay });
   }

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { IDEMPOTENCY_STORE, type IdempotencyStore } from '@ledger/event-store/core';
 
 /** Keys are promised for 24 h; keeping them 48 h leaves room for clock skew and slow retries. */

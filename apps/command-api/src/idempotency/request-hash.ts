@@ -13,7 +13,12 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** What makes two requests "the same" for an Idempotency-Key: method, path, If-Match and body. */
-export function requestHash(method: string, path: string, ifMatch: string | undefined, body: unknown): string {
+export function requestHash(
+  method: string,
+  path: string,
+  ifMatch: string | undefined,
+  body: unknown,
+): string {
   return createHash('sha256')
     .update(`${method} ${path}\n${ifMatch ?? ''}\n${canonicalJson(body ?? null)}`)
     .digest('hex');

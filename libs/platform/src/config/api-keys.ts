@@ -53,7 +53,8 @@ export class ApiKeys {
     const d = digest(presented);
     let found: Principal | undefined;
     for (const entry of this.entries) {
-      if (timingSafeEqual(entry.digest, d) && !found) found = { tenantId: entry.tenantId, actor: entry.actor };
+      if (timingSafeEqual(entry.digest, d) && !found)
+        found = { tenantId: entry.tenantId, actor: entry.actor };
     }
     return found;
   }

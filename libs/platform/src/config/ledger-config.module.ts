@@ -6,6 +6,10 @@ import { LEDGER_CONFIG, type LedgerConfig } from './ledger-config';
 @Module({})
 export class LedgerConfigModule {
   static forRoot(config: LedgerConfig): DynamicModule {
-    return { module: LedgerConfigModule, providers: [{ provide: LEDGER_CONFIG, useValue: config }], exports: [LEDGER_CONFIG] };
+    return {
+      module: LedgerConfigModule,
+      providers: [{ provide: LEDGER_CONFIG, useValue: config }],
+      exports: [LEDGER_CONFIG],
+    };
   }
 }

@@ -21,7 +21,14 @@ export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');
 
 const DEV_KEY = { key: 'dev', tenantId: 'default', actor: 'dev' };
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, bad: FieldProblem[]) {
+function integer(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  bad: FieldProblem[],
+) {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw);

@@ -57,5 +57,6 @@ export class UnavailableError extends LedgerError {
   }
 }
 
-export const isWrongExpectedVersion = (e: unknown): e is WrongExpectedVersion => e instanceof WrongExpectedVersion;
+export const isWrongExpectedVersion = (e: unknown): e is WrongExpectedVersion =>
+  e instanceof WrongExpectedVersion;
 export const isUnavailable = (e: unknown): e is UnavailableError => e instanceof UnavailableError;

@@ -12,7 +12,8 @@ export class ApiKeyGuard implements CanActivate {
     const header = req.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S{1,512})\s*$/i.exec(header) : null;
     const principal = match ? this.config.apiKeys.authenticate(match[1]) : undefined;
-    if (!principal) throw new UnauthorizedException('a valid "Authorization: Bearer <key>" header is required');
+    if (!principal)
+      throw new UnauthorizedException('a valid "Authorization: Bearer <key>" header is required');
     req.principal = principal;
     return true;
   }

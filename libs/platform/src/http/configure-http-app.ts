@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { jsonOnly } from './json-only.middleware';
+import { jsonOnly, refuseProtoKeys } from './json-only.middleware';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { requestIds } from './request-ids.middleware';
 import { strictValidationPipe } from './validation.pipe';
@@ -17,15 +17,16 @@ export function configureHttpApp(app: INestApplication, title: string): void {
   express.set('query parser', 'simple');
   express.use(requestIds);
   express.use(jsonOnly);
-  express.useBodyParser('json', { limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] });
+  express.useBodyParser('json', {
+    limit: BODY_LIMIT,
+    strict: true,
+    type: ['application/json', 'application/*+json'],
+  });
+  express.use(refuseProtoKeys);
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(strictValidationPipe());
   app.enableShutdownHooks();
 
-  const doc = new DocumentBuilder()
-    .setTitle(title)
-    .setVersion('1')
-    .addBearerAuth()
-    .build();
+  const doc = new DocumentBuilder().setTitle(title).setVersion('1').addBearerAuth().build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
 }

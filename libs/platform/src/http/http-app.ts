@@ -11,9 +11,17 @@ export interface HttpApp {
 }
 
 /** Builds (does not start) an HTTP app with everything the ledger's HTTP apps share. */
-export async function createHttpApp(root: DynamicModule, config: LedgerConfig, title: string): Promise<HttpApp> {
+export async function createHttpApp(
+  root: DynamicModule,
+  config: LedgerConfig,
+  title: string,
+): Promise<HttpApp> {
   const logger = createLogger(config.logLevel, title);
-  const app = await NestFactory.create(root, { bodyParser: false, logger: new PinoNestLogger(logger), abortOnError: false });
+  const app = await NestFactory.create(root, {
+    bodyParser: false,
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
   configureHttpApp(app, title);
   return { app, logger };
 }
@@ -22,7 +30,17 @@ export async function createHttpApp(root: DynamicModule, config: LedgerConfig, t
 export async function listen({ app, logger }: HttpApp, config: LedgerConfig): Promise<void> {
   await app.listen(config.port, config.host);
   if (config.devKeyActive) {
-    logger.warn('LEDGER_API_KEYS is not set: development key "dev" (tenant "default", actor "dev") is active');
+    logger.warn(
+      'LEDGER_API_KEYS is not set: development key "dev" (tenant "default", actor "dev") is active',
+    );
   }
-  logger.info({ url: `http://${config.host}:${config.port}`, eventStore: config.eventStoreUrl ? 'eventstoredb' : 'sqlite', readStore: config.mongoUrl ? 'mongodb' : 'sqlite', dataDir: config.dataDir }, 'listening');
+  logger.info(
+    {
+      url: `http://${config.host}:${config.port}`,
+      eventStore: config.eventStoreUrl ? 'eventstoredb' : 'sqlite',
+      readStore: config.mongoUrl ? 'mongodb' : 'sqlite',
+      dataDir: config.dataDir,
+    },
+    'listening',
+  );
 }

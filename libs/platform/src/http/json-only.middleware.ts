@@ -24,3 +24,19 @@ export function jsonOnly(req: Request, res: Response, next: NextFunction): void 
   }
   next();
 }
+
+/**
+ * `__proto__` is never a field of ours, and class-transformer skips it silently, so the
+ * whitelist would never see it: refuse it here instead of accepting the rest of the body.
+ */
+export function refuseProtoKeys(req: Request, res: Response, next: NextFunction): void {
+  const body: unknown = req.body;
+  if (body !== null && typeof body === 'object' && Object.prototype.hasOwnProperty.call(body, '__proto__')) {
+    const problem = httpProblem(400, 'validation', 'the request is invalid', {
+      errors: [{ field: '__proto__', problems: ['property __proto__ should not exist'] }],
+    });
+    res.status(400).type('application/problem+json').send(JSON.stringify(problem.body));
+    return;
+  }
+  next();
+}

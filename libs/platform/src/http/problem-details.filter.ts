@@ -23,10 +23,12 @@ function fromHttpException(error: HttpException): Problem {
       : error.message;
   const detail = Array.isArray(message) ? message.join('; ') : String(message);
   const code =
-    status === 404 ? 'route_not_found' : (error.constructor.name.replace(/Exception$/, '') || 'http_error');
+    status === 404 ? 'route_not_found' : error.constructor.name.replace(/Exception$/, '') || 'http_error';
   const problem = httpProblem(status, code.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase(), detail);
   const retryAfter = (response as { retryAfter?: unknown })?.retryAfter;
-  return typeof retryAfter === 'number' ? { ...problem, headers: { 'Retry-After': String(retryAfter) } } : problem;
+  return typeof retryAfter === 'number'
+    ? { ...problem, headers: { 'Retry-After': String(retryAfter) } }
+    : problem;
 }
 
 /** A problem decided earlier (e.g. an idempotent replay of a stored error), sent again as it was. */
@@ -43,7 +45,11 @@ export function problemFor(error: unknown): Problem {
   const bodyType = (error as { type?: unknown })?.type;
   if (typeof bodyType === 'string' && BODY_PARSER_PROBLEMS[bodyType]) {
     const [status, code] = BODY_PARSER_PROBLEMS[bodyType];
-    return httpProblem(status, code, status === 413 ? 'the request body is too large' : 'the request body could not be read');
+    return httpProblem(
+      status,
+      code,
+      status === 413 ? 'the request body is too large' : 'the request body could not be read',
+    );
   }
   return toProblem(error);
 }

@@ -1,4 +1,11 @@
-import { isLedgerError, RuleViolation, UnavailableError, ValidationError, WrongExpectedVersion, NotFoundError } from '../errors';
+import {
+  isLedgerError,
+  RuleViolation,
+  UnavailableError,
+  ValidationError,
+  WrongExpectedVersion,
+  NotFoundError,
+} from '../errors';
 
 /** RFC 9457 body. `type` URIs are stable: clients may branch on them. */
 export interface ProblemDetails {
@@ -37,8 +44,21 @@ const TITLES: Record<number, string> = {
 };
 
 /** Problems for HTTP-level failures that are not domain errors (auth, parsing, routing). */
-export function httpProblem(status: number, code: string, detail?: string, extra: Record<string, unknown> = {}): Problem {
-  return { body: { type: type(code), title: TITLES[status] ?? 'Error', status, ...(detail ? { detail } : {}), ...extra } };
+export function httpProblem(
+  status: number,
+  code: string,
+  detail?: string,
+  extra: Record<string, unknown> = {},
+): Problem {
+  return {
+    body: {
+      type: type(code),
+      title: TITLES[status] ?? 'Error',
+      status,
+      ...(detail ? { detail } : {}),
+      ...extra,
+    },
+  };
 }
 
 /**
@@ -59,7 +79,10 @@ export function toProblem(error: unknown): Problem {
     if (error instanceof RuleViolation) return httpProblem(422, error.code, error.message);
     if (error instanceof UnavailableError) {
       const retryAfter = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
-      return { ...httpProblem(503, error.code, 'a store is unavailable; retry later'), headers: { 'Retry-After': retryAfter } };
+      return {
+        ...httpProblem(503, error.code, 'a store is unavailable; retry later'),
+        headers: { 'Retry-After': retryAfter },
+      };
     }
     return httpProblem(422, error.code, error.message);
   }

@@ -29,4 +29,6 @@ export function describeContract<T>(
 
 /** Skip reason for a suite that needs an environment variable naming a server. */
 export const skipUnlessEnv = (name: string, what: string): string | undefined =>
-  process.env[name] ? undefined : `${name} is not set, so the ${what} adapter was not tested against a real server`;
+  process.env[name]
+    ? undefined
+    : `${name} is not set, so the ${what} adapter was not tested against a real server`;

@@ -1,0 +1,148 @@
+import { auth, createTask, startTestApp, type TestApp } from '../support/ledger-test-app';
+
+const isProblem = (
+  res: { headers: Record<string, string>; body: Record<string, unknown> },
+  status: number,
+) => {
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(res.body).toMatchObject({
+    status,
+    type: expect.stringMatching(/^https:\/\/.+\/problems\/[a-z-]+$/),
+    title: expect.any(String),
+  });
+  expect(JSON.stringify(res.body)).not.toMatch(/at .+\.(ts|js):\d+|SQLITE|SELECT|INSERT/);
+};
+
+describe('bad input is a 4xx problem+json, never a 500', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('400 lists every invalid field', async () => {
+    const res = await t
+      .http()
+      .post('/v1/tasks')
+      .set(auth())
+      .send({ title: '', priority: 'asap', dueAt: 'tomorrow', labels: 'x' })
+      .expect(400);
+    isProblem(res, 400);
+    const fields = (res.body.errors as Array<{ field: string }>).map((e) => e.field).sort();
+    expect(fields).toEqual(['dueAt', 'labels', 'priority', 'title']);
+  });
+
+  it.each([
+    ['unknown field', { title: 't', owner: 'x' }],
+    ['title too long', { title: 'x'.repeat(201) }],
+    ['description too long', { title: 't', description: 'x'.repeat(10_001) }],
+    ['21 labels', { title: 't', labels: Array.from({ length: 21 }, (_, i) => `l${i}`) }],
+    ['label not a string', { title: 't', labels: [1] }],
+    ['title a number', { title: 42 }],
+    ['huge number', { title: 't', priority: 1e400 }],
+    ['array body', [{ title: 't' }]],
+    ['whitespace title', { title: '   ' }],
+    ['date without time', { title: 't', dueAt: '2027-01-01' }],
+  ])('400 for %s', async (_, body) => {
+    const res = await t
+      .http()
+      .post('/v1/tasks')
+      .set(auth())
+      .send(body as object)
+      .expect(400);
+    isProblem(res, 400);
+  });
+
+  it('400 for a __proto__ key (sent raw: client libraries drop it)', async () => {
+    const res = await t
+      .http()
+      .post('/v1/tasks')
+      .set(auth())
+      .set('Content-Type', 'application/json')
+      .send('{"title":"t","__proto__":{"admin":true}}')
+      .expect(400);
+    isProblem(res, 400);
+  });
+
+  it('400 for malformed JSON and for an empty JSON body', async () => {
+    const bad = await t
+      .http()
+      .post('/v1/tasks')
+      .set(auth())
+      .set('Content-Type', 'application/json')
+      .send('{"title": ')
+      .expect(400);
+    isProblem(bad, 400);
+    const empty = await t
+      .http()
+      .post('/v1/tasks')
+      .set(auth())
+      .set('Content-Type', 'application/json')
+      .send('')
+      .expect(400);
+    isProblem(empty, 400);
+  });
+
+  it('413 for a body over the limit', async () => {
+    const res = await t
+      .http()
+      .post('/v1/tasks')
+      .set(auth())
+      .send({ title: 't', description: 'x'.repeat(200_000) })
+      .expect(413);
+    isProblem(res, 413);
+  });
+
+  it('415 for a body that is not JSON', async () => {
+    const res = await t
+      .http()
+      .post('/v1/tasks')
+      .set(auth())
+      .set('Content-Type', 'text/plain')
+      .send('title=t')
+      .expect(415);
+    isProblem(res, 415);
+    const form = await t.http().post('/v1/tasks').set(auth()).type('form').send({ title: 't' }).expect(415);
+    isProblem(form, 415);
+  });
+
+  it('unicode is stored as sent', async () => {
+    const title = 'Ünïcødé 🚀 — 中文 \u200b';
+    const { id } = await createTask(t, { title });
+    const res = await t.http().get(`/v1/tasks/${id}/history`).set(auth()).expect(200);
+    expect(res.body.items[0].data.title).toBe(title);
+  });
+
+  it('bodiless commands accept no body and ignore none', async () => {
+    const { id } = await createTask(t);
+    await t.http().post(`/v1/tasks/${id}/start`).set(auth()).expect(200);
+    const withBody = await t
+      .http()
+      .post(`/v1/tasks/${id}/complete`)
+      .set(auth())
+      .send({ force: true })
+      .expect(200);
+    expect(withBody.body.revision).toBe(2);
+  });
+
+  it('400 for a malformed If-Match and a malformed Idempotency-Key', async () => {
+    const { id } = await createTask(t);
+    isProblem(
+      await t.http().post(`/v1/tasks/${id}/start`).set(auth()).set('If-Match', 'abc').expect(400),
+      400,
+    );
+    isProblem(
+      await t
+        .http()
+        .post(`/v1/tasks/${id}/start`)
+        .set(auth())
+        .set('Idempotency-Key', 'x'.repeat(300))
+        .expect(400),
+      400,
+    );
+  });
+
+  it('404 problem for unknown routes', async () => {
+    isProblem(await t.http().get('/v1/nope').set(auth()).expect(404), 404);
+  });
+});
