@@ -1,1 +1,2 @@
 export * from './document-storage';
+export * from './task-queries.port';

@@ -1,2 +1,4 @@
 export * from './sqlite-projection-store';
+export * from './sqlite-task-queries';
+export { taskListSql } from './sqlite-task-list-sql';
 export { openReadModelDatabase } from './sqlite-connection';

@@ -1,0 +1,140 @@
+import type Database from 'better-sqlite3';
+import type { Position } from '@ledger/event-store';
+import {
+  emptyStats,
+  STATS_PROJECTION_NAME,
+  TASK_HISTORY_PROJECTION_NAME,
+  TASKS_PROJECTION_NAME,
+  type StatsDocument,
+  type TaskDocument,
+  type TaskHistoryDocument,
+} from '../../projections';
+import { cursorAfter } from '../../queries/cursor';
+import type { TaskListPage, TaskListQuery } from '../../queries/task-list-query';
+import {
+  TASK_READ_MODELS,
+  type TaskHistoryEntry,
+  type TaskQueries,
+  type TaskReadModel,
+  type TaskStats,
+} from '../../core/task-queries.port';
+import { openReadModelDatabase, translateBusy } from './sqlite-connection';
+import { docTable, quote } from './sqlite-document-tables';
+import { migrateReadModelSchema } from './sqlite-read-model-schema';
+import { taskListSql } from './sqlite-task-list-sql';
+
+export interface SqliteTaskQueriesOptions {
+  /** The read-model database the projector writes (`${LEDGER_DATA_DIR}/read-models.db`). */
+  readonly file?: string;
+  /** Or a connection to share, e.g. `SqliteProjectionStore.db` in the all-in-one process. */
+  readonly db?: Database.Database;
+}
+
+/** @example const queries = createSqliteTaskQueries({ file: `${dataDir}/read-models.db` }) */
+export function createSqliteTaskQueries(options: SqliteTaskQueriesOptions): SqliteTaskQueries {
+  if (options.db) return new SqliteTaskQueries(options.db, false);
+  if (!options.file) throw new Error('createSqliteTaskQueries needs a file or a db');
+  const db = openReadModelDatabase(options.file);
+  // Creates the bookkeeping tables if the projector has not run yet, so reads answer "empty".
+  migrateReadModelSchema(db);
+  return new SqliteTaskQueries(db, true);
+}
+
+/**
+ * Reads the live targets. Each call runs in one read transaction, so the live pointer and the
+ * rows it points to come from the same WAL snapshot: a switch committed meanwhile (even by
+ * another process) is either entirely visible or not at all, and a dropped old table is never hit.
+ */
+export class SqliteTaskQueries implements TaskQueries {
+  private readonly liveTarget: Database.Statement;
+  private readonly checkpoints: Database.Statement;
+  private readonly prepared = new Map<string, Database.Statement>();
+
+  constructor(
+    readonly db: Database.Database,
+    private readonly ownsDb: boolean,
+  ) {
+    this.liveTarget = db.prepare(`SELECT live_target AS target FROM projections WHERE name = ?`);
+    this.checkpoints = db.prepare(
+      `SELECT p.name, t.checkpoint, t.checkpoint_key FROM projections p JOIN targets t ON t.target = p.live_target
+       WHERE p.name IN (SELECT value FROM json_each(?))`,
+    );
+  }
+
+  private read<T>(fn: () => T): T {
+    return translateBusy(() => this.db.transaction(fn).deferred());
+  }
+
+  private target(projection: string): string | undefined {
+    return (this.liveTarget.get(projection) as { target: string } | undefined)?.target;
+  }
+
+  /** Statements are cached by SQL text, which names the target: a switch simply yields new ones. */
+  private statement(sql: string): Database.Statement {
+    let s = this.prepared.get(sql);
+    if (!s) {
+      if (this.prepared.size > 500) this.prepared.clear();
+      s = this.db.prepare(sql);
+      this.prepared.set(sql, s);
+    }
+    return s;
+  }
+
+  private body<T>(projection: string, tenantId: string, id: string): T | undefined {
+    const target = this.target(projection);
+    if (!target) return undefined;
+    const row = this.statement(`SELECT body FROM ${quote(docTable(target))} WHERE id = ? AND tenant_id = ?`).get(id, tenantId) as
+      | { body: string }
+      | undefined;
+    return row && (JSON.parse(row.body) as T);
+  }
+
+  async getTask(tenantId: string, id: string): Promise<TaskDocument | undefined> {
+    return this.read(() => this.body<TaskDocument>(TASKS_PROJECTION_NAME, tenantId, id));
+  }
+
+  async listTasks(tenantId: string, query: TaskListQuery): Promise<TaskListPage<TaskDocument>> {
+    return this.read(() => {
+      const target = this.target(TASKS_PROJECTION_NAME);
+      if (!target) return { items: [], nextCursor: null };
+      const { sql, params } = taskListSql(target, tenantId, query);
+      const rows = this.statement(sql).all(...params) as { body: string }[];
+      const items = rows.slice(0, query.limit).map((r) => JSON.parse(r.body) as TaskDocument);
+      const more = rows.length > query.limit;
+      return { items, nextCursor: more ? cursorAfter(query.sort, items[items.length - 1]) : null };
+    });
+  }
+
+  async taskHistory(tenantId: string, taskId: string): Promise<TaskHistoryEntry[]> {
+    return this.read(() => {
+      const target = this.target(TASK_HISTORY_PROJECTION_NAME);
+      if (!target) return [];
+      // Entry ids are `${taskId}:${revision padded}`: a range on (tenant_id, id) in revision order.
+      const rows = this.statement(
+        `SELECT body FROM ${quote(docTable(target))} WHERE tenant_id = ? AND id > ? AND id < ? ORDER BY id`,
+      ).all(tenantId, `${taskId}:`, `${taskId};`) as { body: string }[];
+      return rows.map((r) => {
+        const { revision, type, data, actor, occurredAt, position } = JSON.parse(r.body) as TaskHistoryDocument;
+        return { revision, type, data, actor, occurredAt, position };
+      });
+    });
+  }
+
+  async stats(tenantId: string): Promise<TaskStats> {
+    const doc = this.read(() => this.body<StatsDocument>(STATS_PROJECTION_NAME, tenantId, tenantId)) ?? emptyStats(tenantId);
+    return { byStatus: doc.byStatus, total: doc.total };
+  }
+
+  async position(readModels: readonly TaskReadModel[] = TASK_READ_MODELS): Promise<Position | undefined> {
+    const rows = this.read(
+      () => this.checkpoints.all(JSON.stringify(readModels)) as { checkpoint: string | null; checkpoint_key: string | null }[],
+    );
+    if (rows.length < new Set(readModels).size || rows.some((r) => r.checkpoint_key === null)) return undefined;
+    rows.sort((a, b) => (a.checkpoint_key! < b.checkpoint_key! ? -1 : a.checkpoint_key! > b.checkpoint_key! ? 1 : 0));
+    return rows[0].checkpoint!;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDb && this.db.open) this.db.close();
+  }
+}

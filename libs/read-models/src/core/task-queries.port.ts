@@ -1,0 +1,56 @@
+import type { Position } from '@ledger/event-store';
+import type { StatusCounts, TaskDocument } from '../projections';
+import type { TaskListPage, TaskListQuery } from '../queries/task-list-query';
+
+/** One entry of `GET /v1/tasks/:id/history`. */
+export interface TaskHistoryEntry {
+  readonly revision: number;
+  readonly type: string;
+  readonly data: unknown;
+  readonly actor: string;
+  readonly occurredAt: string;
+  readonly position: Position;
+}
+
+export interface TaskStats {
+  readonly byStatus: StatusCounts;
+  readonly total: number;
+}
+
+/** The read models a query can depend on; `position()` takes the lowest checkpoint among them. */
+export type TaskReadModel = 'tasks' | 'task-history' | 'stats';
+export const TASK_READ_MODELS: readonly TaskReadModel[] = ['tasks', 'task-history', 'stats'];
+
+/**
+ * The query side of the tasks read models, always reading each projection's LIVE target (a
+ * rebuild's shadow is invisible until it is switched in). Tenant isolation is part of every
+ * call: another tenant's task is simply absent.
+ */
+export interface TaskQueries {
+  /** @example const task = await queries.getTask('default', id) // undefined -> 404 */
+  getTask(tenantId: string, id: string): Promise<TaskDocument | undefined>;
+
+  /**
+   * One keyset page in the total order of `compareSortKeys` (sort value, then id, nulls of
+   * dueAt last). `nextCursor` is null on the last page.
+   * @example await queries.listTasks('default', parseTaskListQuery(req.query))
+   */
+  listTasks(tenantId: string, query: TaskListQuery): Promise<TaskListPage<TaskDocument>>;
+
+  /** The task's events in revision order; [] when the task is unknown to this tenant. */
+  taskHistory(tenantId: string, taskId: string): Promise<TaskHistoryEntry[]>;
+
+  /** Counts by status; all zeros for a tenant without tasks. */
+  stats(tenantId: string): Promise<TaskStats>;
+
+  /**
+   * The position every listed read model has reached (their lowest checkpoint): what a response
+   * reflects, served as `X-Position`. Undefined while one of them has projected nothing.
+   * @example res.setHeader('X-Position', (await queries.position(['tasks'])) ?? '0')
+   */
+  position(readModels?: readonly TaskReadModel[]): Promise<Position | undefined>;
+
+  close(): Promise<void>;
+}
+
+export const TASK_QUERIES = Symbol('TASK_QUERIES');
