@@ -1,0 +1,5 @@
+export { createEventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './eventstoredb-event-store';
+export {
+  createEventStoreDbIdempotencyStore,
+  type EventStoreDbIdempotencyStoreOptions,
+} from './eventstoredb-idempotency-store';
