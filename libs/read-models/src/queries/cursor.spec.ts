@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { ValidationError } from '@ledger/platform/errors';
-import { compareTasks, cursorAfter, decodeCursor, encodeCursor, isAfterCursor, readCursor, type TaskListCursor } from './cursor';
+import {
+  compareTasks,
+  cursorAfter,
+  decodeCursor,
+  encodeCursor,
+  isAfterCursor,
+  readCursor,
+  type TaskListCursor,
+} from './cursor';
 import { TASK_LIST_SORTS, type TaskListSort } from './task-list-query';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
@@ -33,7 +41,11 @@ describe('cursor', () => {
 
   it('encodes a null dueAt as a JSON null in v', () => {
     const encoded = encodeCursor({ sort: 'dueAt', value: null, id: 'x' });
-    expect(JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'))).toEqual({ s: 'dueAt', v: null, i: 'x' });
+    expect(JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'))).toEqual({
+      s: 'dueAt',
+      v: null,
+      i: 'x',
+    });
   });
 
   it('rejects a cursor made for another sort', () => {
@@ -81,7 +93,12 @@ describe('cursor', () => {
   });
 
   describe('order', () => {
-    const t = (id: string, createdAt: string, dueAt: string | null = null, updatedAt = createdAt): Task => ({ id, createdAt, updatedAt, dueAt });
+    const t = (id: string, createdAt: string, dueAt: string | null = null, updatedAt = createdAt): Task => ({
+      id,
+      createdAt,
+      updatedAt,
+      dueAt,
+    });
     const tasks = [
       t('b', '2025-01-02', '2025-03-01'),
       t('a', '2025-01-02', null),
@@ -90,17 +107,30 @@ describe('cursor', () => {
     ];
     const order = (sort: TaskListSort) => [...tasks].sort(compareTasks(sort)).map((x) => x.id);
 
-    it('createdAt ascending breaks ties by id ascending', () => expect(order('createdAt')).toEqual(['c', 'a', 'b', 'd']));
-    it('-createdAt descending breaks ties by id descending', () => expect(order('-createdAt')).toEqual(['d', 'b', 'a', 'c']));
+    it('createdAt ascending breaks ties by id ascending', () =>
+      expect(order('createdAt')).toEqual(['c', 'a', 'b', 'd']));
+    it('-createdAt descending breaks ties by id descending', () =>
+      expect(order('-createdAt')).toEqual(['d', 'b', 'a', 'c']));
     it('-updatedAt is newest change first', () => expect(order('-updatedAt')).toEqual(['c', 'd', 'b', 'a']));
-    it('dueAt ascending puts tasks without a due date last, by id', () => expect(order('dueAt')).toEqual(['c', 'b', 'a', 'd']));
+    it('dueAt ascending puts tasks without a due date last, by id', () =>
+      expect(order('dueAt')).toEqual(['c', 'b', 'a', 'd']));
 
     it('isAfterCursor is strictly after, also among null due dates', () => {
       const at = (id: string) => tasks.find((x) => x.id === id)!;
       const after = (sort: TaskListSort, id: string) => decodeCursor(cursorAfter(sort, at(id)), sort);
-      expect(tasks.filter((x) => isAfterCursor(x, after('dueAt', 'b'))).map((x) => x.id).sort()).toEqual(['a', 'd']);
+      expect(
+        tasks
+          .filter((x) => isAfterCursor(x, after('dueAt', 'b')))
+          .map((x) => x.id)
+          .sort(),
+      ).toEqual(['a', 'd']);
       expect(tasks.filter((x) => isAfterCursor(x, after('dueAt', 'a'))).map((x) => x.id)).toEqual(['d']);
-      expect(tasks.filter((x) => isAfterCursor(x, after('-createdAt', 'b'))).map((x) => x.id).sort()).toEqual(['a', 'c']);
+      expect(
+        tasks
+          .filter((x) => isAfterCursor(x, after('-createdAt', 'b')))
+          .map((x) => x.id)
+          .sort(),
+      ).toEqual(['a', 'c']);
     });
   });
 
@@ -120,7 +150,9 @@ describe('cursor', () => {
           let cursor: string | null = null;
           for (let pageNo = 0; ; pageNo++) {
             const after: TaskListCursor | null = cursor === null ? null : decodeCursor(cursor, sort);
-            const rest: Task[] = [...store.values()].sort(compareTasks(sort)).filter((x) => after === null || isAfterCursor(x, after));
+            const rest: Task[] = [...store.values()]
+              .sort(compareTasks(sort))
+              .filter((x) => after === null || isAfterCursor(x, after));
             const items = rest.slice(0, limit);
             seen.push(...items);
             cursor = rest.length > limit ? cursorAfter(sort, items[items.length - 1]!) : null;

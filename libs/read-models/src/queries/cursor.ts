@@ -1,6 +1,6 @@
 import { ValidationError } from '@ledger/platform/errors';
 import type { TaskDocument } from '../projections/tasks.projection';
-import type { TaskListSort } from './task-list-query';
+import { isTaskListSort as isSort, type TaskListSort } from './task-list-sort';
 
 /**
  * Where the previous page ended: the sort it was made for, the last item's sort value and
@@ -48,7 +48,8 @@ export const cursorAfter = (sort: TaskListSort, last: SortableTask): string =>
 /** Decodes a client's cursor for `sort`; throws ValidationError on field 'cursor'. */
 export function decodeCursor(raw: unknown, sort: TaskListSort): TaskListCursor {
   const result = readCursor(raw, sort);
-  if (!result.ok) throw new ValidationError('invalid cursor', [{ field: 'cursor', problems: result.problems }]);
+  if (!result.ok)
+    throw new ValidationError('invalid cursor', [{ field: 'cursor', problems: result.problems }]);
   return result.cursor;
 }
 
@@ -66,7 +67,8 @@ export function readCursor(raw: unknown, sort?: TaskListSort): CursorReading {
   // Node's base64url decoder skips characters it does not know; re-encoding catches that
   // and non-canonical trailing bits, so only a cursor we could have issued gets through.
   const bytes = Buffer.from(raw, 'base64url');
-  if (!BASE64URL.test(raw) || bytes.toString('base64url') !== raw) return fail('is not a cursor returned by this API');
+  if (!BASE64URL.test(raw) || bytes.toString('base64url') !== raw)
+    return fail('is not a cursor returned by this API');
 
   let parsed: unknown;
   try {
@@ -96,10 +98,6 @@ function isWireCursor(x: unknown): x is WireCursor {
     i.length <= MAX_ID_LENGTH
   );
 }
-
-// Listed here rather than imported: importing the runtime list from task-list-query would
-// make the two modules load each other.
-const isSort = (s: string): s is TaskListSort => s === 'createdAt' || s === '-createdAt' || s === 'dueAt' || s === '-updatedAt';
 
 export function sortValue(sort: TaskListSort, task: SortableTask): string | null {
   switch (sort) {

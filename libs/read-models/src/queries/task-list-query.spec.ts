@@ -54,13 +54,20 @@ describe('parseTaskListQuery', () => {
     expect(parseTaskListQuery({ sort }).sort).toBe(sort);
   });
 
-  it.each([['1', 1], ['50', 50], ['200', 200], [7, 7]] as const)('accepts limit=%j', (limit, expected) => {
+  it.each([
+    ['1', 1],
+    ['50', 50],
+    ['200', 200],
+    [7, 7],
+  ] as const)('accepts limit=%j', (limit, expected) => {
     expect(parseTaskListQuery({ limit }).limit).toBe(expected);
   });
 
   it('accepts boundary lengths, counted in characters', () => {
     expect(parseTaskListQuery({ assignee: 'a', label: 'l' }).filter).toEqual({ assignee: 'a', label: 'l' });
-    expect(parseTaskListQuery({ assignee: 'x'.repeat(200), label: '😀'.repeat(50) }).filter.label).toHaveLength(100);
+    expect(
+      parseTaskListQuery({ assignee: 'x'.repeat(200), label: '😀'.repeat(50) }).filter.label,
+    ).toHaveLength(100);
   });
 
   it.each<[string, Record<string, unknown>]>([
@@ -103,7 +110,9 @@ describe('parseTaskListQuery', () => {
     const newestFirst = encodeCursor({ sort: '-createdAt', value: '2025-01-01T00:00:00.000Z', id: 'x' });
     expect(parseTaskListQuery({ cursor: newestFirst }).after).toMatchObject({ id: 'x' });
     const oldestFirst = encodeCursor({ sort: 'createdAt', value: '2025-01-01T00:00:00.000Z', id: 'x' });
-    expect(rejection({ cursor: oldestFirst })).toEqual([{ field: 'cursor', problems: [expect.stringMatching(/sort=createdAt/)] }]);
+    expect(rejection({ cursor: oldestFirst })).toEqual([
+      { field: 'cursor', problems: [expect.stringMatching(/sort=createdAt/)] },
+    ]);
   });
 
   it('with an invalid sort, reports the sort and only a malformed cursor', () => {
@@ -120,10 +129,30 @@ describe('parseTaskListQuery', () => {
   });
 
   it('lists every bad field in one error, each with its problem', () => {
-    const fields = rejection({ status: 'x', assignee: '', label: 'y'.repeat(51), priority: 'p', sort: 's', limit: '0', cursor: '!', page: '2' });
-    expect(fields.map((f) => f.field)).toEqual(['status', 'assignee', 'label', 'priority', 'sort', 'limit', 'cursor', 'page']);
+    const fields = rejection({
+      status: 'x',
+      assignee: '',
+      label: 'y'.repeat(51),
+      priority: 'p',
+      sort: 's',
+      limit: '0',
+      cursor: '!',
+      page: '2',
+    });
+    expect(fields.map((f) => f.field)).toEqual([
+      'status',
+      'assignee',
+      'label',
+      'priority',
+      'sort',
+      'limit',
+      'cursor',
+      'page',
+    ]);
     for (const f of fields) expect(f.problems.length).toBeGreaterThan(0);
-    expect(fields.find((f) => f.field === 'status')!.problems).toEqual(['must be one of todo, in_progress, done, archived']);
+    expect(fields.find((f) => f.field === 'status')!.problems).toEqual([
+      'must be one of todo, in_progress, done, archived',
+    ]);
     expect(fields.find((f) => f.field === 'limit')!.problems).toEqual(['must be an integer from 1 to 200']);
   });
 });

@@ -1,9 +1,15 @@
 import { type FieldProblem, ValidationError } from '@ledger/platform/errors';
-import { TASK_PRIORITIES, TASK_STATUSES, type TaskPriority, type TaskStatus } from '@ledger/tasks/task.events';
+import {
+  TASK_PRIORITIES,
+  TASK_STATUSES,
+  type TaskPriority,
+  type TaskStatus,
+} from '@ledger/tasks/task.events';
 import { readCursor, type TaskListCursor } from './cursor';
 
-export const TASK_LIST_SORTS = ['createdAt', '-createdAt', 'dueAt', '-updatedAt'] as const;
-export type TaskListSort = (typeof TASK_LIST_SORTS)[number];
+import { TASK_LIST_SORTS, type TaskListSort } from './task-list-sort';
+
+export { TASK_LIST_SORTS, type TaskListSort };
 
 /** Newest first: what someone opening a task list expects to see on page one. */
 export const DEFAULT_TASK_LIST_SORT: TaskListSort = '-createdAt';
@@ -107,7 +113,11 @@ export function parseTaskListQuery(raw: Record<string, unknown>): TaskListQuery 
   };
 }
 
-function parseLimit(value: unknown, given: boolean, report: (field: string, problem: string) => void): number | undefined {
+function parseLimit(
+  value: unknown,
+  given: boolean,
+  report: (field: string, problem: string) => void,
+): number | undefined {
   if (!given) return undefined;
   if (Array.isArray(value)) {
     report('limit', 'must be given once');
