@@ -54,6 +54,8 @@ export class ProjectionWorker {
   private wakeSleep?: () => void;
   private loop?: Promise<void>;
   private readonly fixedTarget?: string;
+  private chasedHead?: Position;
+  private chases = 0;
 
   constructor(options: ProjectionWorkerOptions) {
     this.name = options.projection.name;
@@ -178,8 +180,10 @@ export class ProjectionWorker {
         if (this.stopping) this.reader.stop();
         for (;;) {
           const batch = await this.reader.next();
-          if (batch.events.length) await this.withRetry(() => this.process(batch.events));
-          else if (!this.stopping && (await this.withRetry(() => this.idle())) && this.o.untilCaughtUp) this.stopping = true;
+          if (batch.events.length) {
+            await this.withRetry(() => this.process(batch.events));
+            if (this.o.untilCaughtUp && (await this.withRetry(() => this.reachedHead()))) this.stopping = true;
+          } else if (!this.stopping && (await this.withRetry(() => this.idle())) && this.o.untilCaughtUp) this.stopping = true;
           attempt = 0;
           if (batch.done || this.stopping) break;
         }
@@ -271,5 +275,25 @@ export class ProjectionWorker {
       this.update({ caughtUp: true });
     }
     return true;
+  }
+
+  /**
+   * `untilCaughtUp` under constant writes: the log never goes idle, so "caught up" means no
+   * handled event left up to a head sampled earlier. Having reached one, chase a fresh head a
+   * couple of times so little is left for the live worker after a switch, but never forever.
+   */
+  private async reachedHead(): Promise<boolean> {
+    const store = this.o.eventStore;
+    this.chasedHead ??= await store.headPosition();
+    if (this.chasedHead === undefined) return true;
+    const next = await store.readAll({ from: this.checkpoint?.position, limit: 1, filter: this.filter });
+    if (next.length && store.comparePositions(next[0].position, this.chasedHead) <= 0) return false;
+    const head = await store.headPosition();
+    if (++this.chases >= 3 || head === this.chasedHead) {
+      this.update({ caughtUp: true });
+      return true;
+    }
+    this.chasedHead = head;
+    return false;
   }
 }
