@@ -78,6 +78,7 @@ export class ProjectionRunner {
       signal: this.abort.signal,
     }).then(
       (result) => {
+        if (result.switched) this.workers.get(projection.name)?.followSwitch();
         this.log.info(`projection ${projection.name}: rebuild ${result.switched ? 'switched in' : 'paused'}`, { ...result });
         return result;
       },

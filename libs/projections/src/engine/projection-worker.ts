@@ -7,6 +7,7 @@ import { isStaleTarget, StaleTargetError } from '../core/projection-errors';
 import { BatchReader } from './batch-reader';
 import { describeError, documentIds, foldBatch, prepareBatch, type Upcast } from './fold-batch';
 import type { ProgressListener, ProjectionLag, ProjectionProgress } from './projection-progress';
+import { measureLag } from './measure-lag';
 import { backoffDelay, DEFAULT_RETRY_POLICY, isTransient, type RetryPolicy } from './retry-policy';
 
 export interface ProjectionWorkerOptions {
@@ -56,6 +57,7 @@ export class ProjectionWorker {
   private readonly fixedTarget?: string;
   private chasedHead?: Position;
   private chases = 0;
+  private resync = false;
 
   constructor(options: ProjectionWorkerOptions) {
     this.name = options.projection.name;
@@ -130,27 +132,18 @@ export class ProjectionWorker {
   }
 
   async lag(): Promise<ProjectionLag> {
-    const head = await this.o.eventStore.headPosition();
-    let behind = 0;
-    let oldest: Date | undefined;
-    let from = this.checkpoint?.position;
-    while (behind < this.o.lagCountLimit) {
-      const limit = Math.min(1000, this.o.lagCountLimit - behind);
-      const page = await this.o.eventStore.readAll({ from, limit, filter: this.filter });
-      oldest ??= page[0]?.recordedAt;
-      behind += page.length;
-      if (page.length < limit) break;
-      from = page[page.length - 1].position;
-    }
-    const seconds = oldest ? Math.max(0, (this.o.clock().getTime() - oldest.getTime()) / 1000) : 0;
-    return {
-      projection: this.name,
-      checkpoint: this.checkpoint?.position,
-      head,
-      eventsBehind: behind,
-      eventsBehindCapped: behind >= this.o.lagCountLimit,
-      secondsBehind: behind > 0 ? seconds : 0,
-    };
+    return measureLag(this.o.eventStore, this.filter, this.checkpoint?.position, this.o.lagCountLimit, this.o.clock, this.name);
+  }
+
+  /**
+   * Re-reads the live pointer now instead of at the next commit: called by the runner right
+   * after a rebuild switched this projection, so `waitForPosition` never answers from the old
+   * copy's checkpoint for longer than the batch in hand.
+   */
+  followSwitch(): void {
+    if (this.fixedTarget) return;
+    this.resync = true;
+    this.reader?.stop();
   }
 
   private update(patch: Partial<ProjectionWorker['p']>): void {
@@ -165,7 +158,9 @@ export class ProjectionWorker {
       this.checkpoint = t.checkpoint;
       return;
     }
+    this.resync = false;
     const state = await this.o.store.registerProjection(this.name, this.o.projection.version);
+    if (this.target !== undefined && this.target !== state.liveTarget) this.update({ caughtUp: false });
     this.target = state.liveTarget;
     this.checkpoint = state.checkpoint;
   }
@@ -185,6 +180,7 @@ export class ProjectionWorker {
             if (this.o.untilCaughtUp && (await this.withRetry(() => this.reachedHead()))) this.stopping = true;
           } else if (!this.stopping && (await this.withRetry(() => this.idle())) && this.o.untilCaughtUp) this.stopping = true;
           attempt = 0;
+          if (this.resync && !this.stopping) throw new StaleTargetError(this.target!);
           if (batch.done || this.stopping) break;
         }
       } catch (e) {
@@ -262,6 +258,10 @@ export class ProjectionWorker {
    * committed as the checkpoint. Returns whether the projection is caught up.
    */
   private async idle(): Promise<boolean> {
+    // A switch made by another process (the CLI's rebuild) is noticed here when no event comes.
+    if (!this.fixedTarget && (await this.o.store.getState(this.name))?.liveTarget !== this.target) {
+      throw new StaleTargetError(this.target!);
+    }
     const store = this.o.eventStore;
     const head = await store.headPosition();
     if (head && !(this.checkpoint && store.comparePositions(this.checkpoint.position, head) >= 0)) {

@@ -54,3 +54,13 @@ export interface TaskQueries {
 }
 
 export const TASK_QUERIES = Symbol('TASK_QUERIES');
+
+/**
+ * Waits until the read models reach a position (`X-Min-Position`). In one process the
+ * ProjectionRunner is one (woken by its workers' commits); a query API in its own process uses
+ * its store's watcher (SQLite: file-change notifications; MongoDB: a change stream or polling).
+ */
+export interface ReadPositionWaiter {
+  /** True when every listed read model reached `position` within `timeoutMs`. */
+  waitForPosition(position: Position, timeoutMs: number, readModels?: readonly TaskReadModel[]): Promise<boolean>;
+}

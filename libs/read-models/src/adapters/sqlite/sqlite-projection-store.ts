@@ -10,8 +10,8 @@ import type {
   ProjectionStatus,
   ProjectionStore,
   ScanOptions,
-  StoredDocument,
   TargetState,
+  StoredDocument,
 } from '@ledger/projections/core';
 import { StaleTargetError } from '@ledger/projections/core';
 import { PLAIN_STORAGE, READ_MODEL_STORAGE, type DocumentStorage } from '../../core/document-storage';
@@ -25,7 +25,14 @@ import {
 import { SqliteParkedEvents } from './sqlite-parked-events';
 import { SqliteLeases } from './sqlite-leases';
 import { openReadModelDatabase, translateBusy } from './sqlite-connection';
-import { migrateReadModelSchema, type DocumentRow, type ProjectionRow, type TargetRow } from './sqlite-read-model-schema';
+import {
+  migrateReadModelSchema,
+  toStored,
+  toTarget,
+  type DocumentRow,
+  type ProjectionRow,
+  type TargetRow,
+} from './sqlite-read-model-schema';
 
 export interface SqliteProjectionStoreOptions {
   /** The read-model database, never the event store's: `${LEDGER_DATA_DIR}/read-models.db`. */
@@ -38,24 +45,6 @@ export interface SqliteProjectionStoreOptions {
 /** @example const store = createSqliteProjectionStore({ file: `${dataDir}/read-models.db` }) */
 export const createSqliteProjectionStore = (options: SqliteProjectionStoreOptions): SqliteProjectionStore =>
   new SqliteProjectionStore(options);
-
-const toTarget = (r: TargetRow): TargetState => ({
-  target: r.target,
-  projection: r.projection,
-  version: r.version,
-  ...(r.checkpoint !== null && r.checkpoint_key !== null
-    ? { checkpoint: { position: r.checkpoint, key: r.checkpoint_key } }
-    : {}),
-  createdAt: new Date(r.created_at),
-  updatedAt: new Date(r.updated_at),
-});
-
-const toStored = <Doc>(r: DocumentRow): StoredDocument<Doc> => ({
-  id: r.id,
-  doc: JSON.parse(r.body) as Doc,
-  position: r.position,
-  positionKey: r.position_key,
-});
 
 export class SqliteProjectionStore implements ProjectionStore {
   /** Exposed for the query adapter on the same file and for tests (EXPLAIN QUERY PLAN). */

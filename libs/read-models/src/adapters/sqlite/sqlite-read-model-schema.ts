@@ -1,3 +1,4 @@
+import type { StoredDocument, TargetState } from '@ledger/projections/core';
 import type { Database } from 'better-sqlite3';
 
 /**
@@ -86,3 +87,22 @@ export interface DocumentRow {
   position_key: string;
   body: string;
 }
+
+export const toTarget = (r: TargetRow): TargetState => ({
+  target: r.target,
+  projection: r.projection,
+  version: r.version,
+  ...(r.checkpoint !== null && r.checkpoint_key !== null
+    ? { checkpoint: { position: r.checkpoint, key: r.checkpoint_key } }
+    : {}),
+  createdAt: new Date(r.created_at),
+  updatedAt: new Date(r.updated_at),
+});
+
+export const toStored = <Doc>(r: DocumentRow): StoredDocument<Doc> => ({
+  id: r.id,
+  doc: JSON.parse(r.body) as Doc,
+  position: r.position,
+  positionKey: r.position_key,
+});
+
