@@ -4,9 +4,13 @@ import { createEventStoreDbIdempotencyStore } from './eventstoredb-idempotency-s
 
 // Runs only against a real server (EVENTSTORE_URL); otherwise registered as skipped, with the reason.
 // The contract gives every test its own tenant, so keys never collide on a shared server.
-idempotencyStoreContract({
-  name: 'eventstoredb',
-  skipReason: skipUnlessEnv('EVENTSTORE_URL', 'EventStoreDB'),
-  make: async () =>
-    createEventStoreDbIdempotencyStore({ connectionString: process.env.EVENTSTORE_URL as string }),
-});
+idempotencyStoreContract(
+  {
+    name: 'eventstoredb',
+    skipReason: skipUnlessEnv('EVENTSTORE_URL', 'EventStoreDB'),
+    make: async () =>
+      createEventStoreDbIdempotencyStore({ connectionString: process.env.EVENTSTORE_URL as string }),
+  },
+  // Keys expire through the streams' $maxAge, not through purgeOlderThan.
+  { expiry: 'native' },
+);
