@@ -66,18 +66,18 @@ describe('ProjectionWorker', () => {
   });
 
   it('closes a batch batchMs after its first event when fewer than batchSize arrive', async () => {
-    const w = worker({ batchSize: 500, batchMs: 80 });
+    const w = worker({ batchSize: 500, batchMs: 150 });
     await w.start();
     await caughtUp(w);
     const commits = recordCommits();
     const started = Date.now();
     await createTasks(env.eventStore, 3);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 500));
     await createTasks(env.eventStore, 2);
     await expect(w.waitForPosition('5', 2000)).resolves.toBe(true);
     const batches = commits.filter((c) => c.writes > 0);
     expect(batches.map((c) => c.checkpoint?.position)).toEqual(['3', '5']);
-    expect(batches[0].at - started).toBeGreaterThanOrEqual(70);
+    expect(batches[0].at - started).toBeGreaterThanOrEqual(140);
     expect(w.progress()).toMatchObject({ batches: 2, applied: 5 });
   });
 

@@ -1,2 +1,3 @@
 export * from './document-storage';
 export * from './task-queries.port';
+export * from './polling-position-waiter';

@@ -64,3 +64,5 @@ export interface ReadPositionWaiter {
   /** True when every listed read model reached `position` within `timeoutMs`. */
   waitForPosition(position: Position, timeoutMs: number, readModels?: readonly TaskReadModel[]): Promise<boolean>;
 }
+
+export const READ_POSITION_WAITER = Symbol('READ_POSITION_WAITER');
