@@ -1,4 +1,4 @@
-import { auth, createTask, KEYS, startTestApp, type TestApp } from '../support/ledger-test-app';
+import { auth, createTask, historyOf, KEYS, startTestApp, type TestApp } from '../support/ledger-test-app';
 
 describe('command routes', () => {
   let t: TestApp;
@@ -7,13 +7,7 @@ describe('command routes', () => {
   });
   afterAll(() => t.close());
 
-  const history = async (id: string) =>
-    (await t.http().get(`/v1/tasks/${id}/history`).set(auth()).expect(200)).body.items as Array<{
-      revision: number;
-      type: string;
-      data: Record<string, unknown>;
-      actor: string;
-    }>;
+  const history = (id: string) => historyOf(t, id);
 
   it('POST /v1/tasks creates a task: 201, Location, revision 0 and a position', async () => {
     const res = await t

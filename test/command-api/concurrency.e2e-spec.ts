@@ -1,4 +1,4 @@
-import { auth, createTask, startTestApp, type TestApp } from '../support/ledger-test-app';
+import { auth, createTask, historyOf, startTestApp, type TestApp } from '../support/ledger-test-app';
 
 describe('optimistic concurrency (If-Match)', () => {
   let t: TestApp;
@@ -42,8 +42,7 @@ describe('optimistic concurrency (If-Match)', () => {
     const statuses = responses.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(49);
-    const items = (await t.http().get(`/v1/tasks/${id}/history`).set(auth()).expect(200)).body.items;
-    expect(items).toHaveLength(2);
+    expect(await historyOf(t, id)).toHaveLength(2);
   });
 
   it('without If-Match, concurrent commands are all applied on fresh state', async () => {
@@ -58,7 +57,7 @@ describe('optimistic concurrency (If-Match)', () => {
       ),
     );
     expect(responses.every((r) => r.status === 201)).toBe(true);
-    const items = (await t.http().get(`/v1/tasks/${id}/history`).set(auth()).expect(200)).body.items;
+    const items = await historyOf(t, id);
     expect(items).toHaveLength(21);
     expect(items.map((e: { revision: number }) => e.revision)).toEqual(
       Array.from({ length: 21 }, (_, i) => i),

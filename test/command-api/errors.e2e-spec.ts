@@ -1,4 +1,4 @@
-import { auth, createTask, startTestApp, type TestApp } from '../support/ledger-test-app';
+import { auth, createTask, historyOf, startTestApp, type TestApp } from '../support/ledger-test-app';
 
 const isProblem = (
   res: { headers: Record<string, string>; body: Record<string, unknown> },
@@ -109,8 +109,7 @@ describe('bad input is a 4xx problem+json, never a 500', () => {
   it('unicode is stored as sent', async () => {
     const title = 'Ünïcødé 🚀 — 中文 \u200b';
     const { id } = await createTask(t, { title });
-    const res = await t.http().get(`/v1/tasks/${id}/history`).set(auth()).expect(200);
-    expect(res.body.items[0].data.title).toBe(title);
+    expect((await historyOf(t, id))[0].data.title).toBe(title);
   });
 
   it('bodiless commands accept no body and ignore none', async () => {

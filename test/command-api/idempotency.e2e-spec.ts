@@ -1,4 +1,4 @@
-import { auth, createTask, startTestApp, type TestApp } from '../support/ledger-test-app';
+import { auth, createTask, historyOf, startTestApp, type TestApp } from '../support/ledger-test-app';
 
 describe('Idempotency-Key', () => {
   let t: TestApp;
@@ -7,8 +7,7 @@ describe('Idempotency-Key', () => {
   });
   afterAll(() => t.close());
 
-  const historyLength = async (id: string) =>
-    ((await t.http().get(`/v1/tasks/${id}/history`).set(auth()).expect(200)).body.items as unknown[]).length;
+  const historyLength = async (id: string) => (await historyOf(t, id)).length;
 
   it('same key + same body: the original status, headers and body, and no new event', async () => {
     const send = () =>

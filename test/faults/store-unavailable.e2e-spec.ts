@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { auth, createTask, startTestApp, type TestApp } from '../support/ledger-test-app';
+import { auth, createTask, historyOf, startTestApp, type TestApp } from '../support/ledger-test-app';
 
 describe('event store unavailable (database locked by another writer)', () => {
   let t: TestApp;
@@ -14,7 +14,11 @@ describe('event store unavailable (database locked by another writer)', () => {
     const locker = new Database(join(t.dataDir, 'events.db'));
     locker.exec('BEGIN EXCLUSIVE');
     try {
-      const res = await t.http().post(`/v1/tasks/${id}/start`).set(auth()).set('Idempotency-Key', 'during-outage');
+      const res = await t
+        .http()
+        .post(`/v1/tasks/${id}/start`)
+        .set(auth())
+        .set('Idempotency-Key', 'during-outage');
       expect(res.status).toBe(503);
       expect(res.headers['retry-after']).toMatch(/^\d+$/);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -24,9 +28,13 @@ describe('event store unavailable (database locked by another writer)', () => {
       locker.close();
     }
     // The same key is not remembered as failed: the retry runs and succeeds.
-    const retry = await t.http().post(`/v1/tasks/${id}/start`).set(auth()).set('Idempotency-Key', 'during-outage').expect(200);
+    const retry = await t
+      .http()
+      .post(`/v1/tasks/${id}/start`)
+      .set(auth())
+      .set('Idempotency-Key', 'during-outage')
+      .expect(200);
     expect(retry.body.revision).toBe(1);
-    const history = await t.http().get(`/v1/tasks/${id}/history`).set(auth()).expect(200);
-    expect(history.body.items.map((e: { type: string }) => e.type)).toEqual(['TaskCreated', 'TaskStarted']);
+    expect((await historyOf(t, id)).map((e) => e.type)).toEqual(['TaskCreated', 'TaskStarted']);
   }, 30_000);
 });

@@ -6,6 +6,7 @@ import request from 'supertest';
 import { LedgerApp } from '../../apps/all-in-one/src/ledger.app';
 import { loadConfig, type LedgerConfig } from '@ledger/platform/config';
 import { createHttpApp } from '@ledger/platform/http';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store/core';
 
 export const KEYS = { alice: 'key-alice', bob: 'key-bob', carol: 'key-carol' } as const;
 /** alice and carol share tenant t1; bob is alone in t2. */
@@ -59,4 +60,29 @@ export async function createTask(
 ) {
   const res = await t.http().post('/v1/tasks').set(auth(key)).send(body).expect(201);
   return res.body as { id: string; revision: number; position: string };
+}
+
+/** The newest position in the event store: reading with it as X-Min-Position sees every write so far. */
+export async function headPosition(t: TestApp): Promise<string> {
+  return (await t.app.get<EventStore>(EVENT_STORE).headPosition()) ?? '0';
+}
+
+export interface HistoryItem {
+  revision: number;
+  type: string;
+  data: Record<string, unknown>;
+  actor: string;
+  occurredAt: string;
+  position: string;
+}
+
+/** A task's history once the read model has caught up with every write made so far. */
+export async function historyOf(t: TestApp, id: string, key: string = KEYS.alice): Promise<HistoryItem[]> {
+  const res = await t
+    .http()
+    .get(`/v1/tasks/${id}/history`)
+    .set(auth(key))
+    .set('X-Min-Position', await headPosition(t))
+    .expect(200);
+  return res.body.items;
 }

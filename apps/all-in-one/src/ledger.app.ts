@@ -1,10 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { CommandApiModule } from '../../command-api/src/command-api.module';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store/core';
 import { EventStoreModule } from '@ledger/event-store/event-store.module';
 import { eventStoreReadiness } from '@ledger/event-store/event-store.readiness';
 import { LedgerConfigModule, type LedgerConfig } from '@ledger/platform/config';
 import { HealthModule } from '@ledger/platform/health';
+import { TASK_QUERIES, type TaskQueries } from '@ledger/read-models/core';
+import { ReadModelsModule } from '@ledger/read-models/read-models.module';
+import { readStoreReadiness } from '@ledger/read-models/read-models.readiness';
+import { CommandApiModule } from '../../command-api/src/command-api.module';
+import { ProjectorModule } from '../../projector/src/projector.module';
 import { QueryApiModule } from '../../query-api/src/query-api.module';
 
 /** `npm start`: commands, reads and the projector in one process on one port. */
@@ -16,11 +20,13 @@ export class LedgerApp {
       imports: [
         LedgerConfigModule.forRoot(config),
         EventStoreModule,
+        ReadModelsModule,
         CommandApiModule,
+        ProjectorModule,
         QueryApiModule,
         HealthModule.register({
-          inject: [EVENT_STORE],
-          useFactory: (s: EventStore) => [eventStoreReadiness(s)],
+          inject: [EVENT_STORE, TASK_QUERIES],
+          useFactory: (e: EventStore, q: TaskQueries) => [eventStoreReadiness(e), readStoreReadiness(q)],
         }),
       ],
     };

@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
-import { HistoryController } from './history.controller';
+import { ReadPositionInterceptor } from './read-position.interceptor';
+import { TasksQueryController } from './tasks-query.controller';
 
-/** The read side over HTTP. Needs EventStoreModule and LedgerConfigModule from the app root. */
-@Module({ controllers: [HistoryController] })
+/**
+ * The read side over HTTP. Needs, from the app root: LedgerConfigModule, EventStoreModule
+ * (positions), ReadModelsModule, and a READ_POSITION_WAITER (the in-process projector, or a
+ * store watcher when the query API runs alone).
+ */
+@Module({ controllers: [TasksQueryController], providers: [ReadPositionInterceptor] })
 export class QueryApiModule {}

@@ -1,0 +1,78 @@
+import {
+  CallHandler,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  NestInterceptor,
+  SetMetadata,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Response } from 'express';
+import { from, switchMap, type Observable } from 'rxjs';
+import { EVENT_STORE, type EventStore } from '@ledger/event-store/core';
+import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform/config';
+import { UnavailableError, ValidationError } from '@ledger/platform/errors';
+import type { LedgerRequest } from '@ledger/platform/http';
+import {
+  READ_POSITION_WAITER,
+  TASK_QUERIES,
+  type ReadPositionWaiter,
+  type TaskQueries,
+  type TaskReadModel,
+} from '@ledger/read-models/core';
+
+const READ_MODELS = 'ledger:read-models';
+/** The read models a route reads: what `X-Min-Position` waits for and `X-Position` reports. */
+export const ReadsFrom = (...models: TaskReadModel[]) => SetMetadata(READ_MODELS, models);
+
+/** Shown before anything was projected: lower than every real position. */
+export const NOTHING_PROJECTED = '0';
+
+/**
+ * Read-your-writes: `X-Min-Position` waits (bounded by LEDGER_READ_WAIT_MS, woken by projection
+ * progress) until the route's read models reach the position, else 503 + Retry-After. Every
+ * response carries `X-Position`, read *before* the data so the data is at least that fresh.
+ */
+@Injectable()
+export class ReadPositionInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(READ_POSITION_WAITER) private readonly waiter: ReadPositionWaiter,
+    @Inject(TASK_QUERIES) private readonly queries: TaskQueries,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const models = this.reflector.get<TaskReadModel[]>(READ_MODELS, context.getHandler()) ?? ['tasks'];
+    const req = context.switchToHttp().getRequest<LedgerRequest>();
+    const res = context.switchToHttp().getResponse<Response>();
+    return from(this.before(req, res, models)).pipe(switchMap(() => next.handle()));
+  }
+
+  private async before(req: LedgerRequest, res: Response, models: TaskReadModel[]): Promise<void> {
+    const min = req.headers['x-min-position'];
+    if (min !== undefined) {
+      const position = this.parse(min);
+      if (!(await this.waiter.waitForPosition(position, this.config.readWaitMs, models))) {
+        throw new UnavailableError(`the read model has not reached position ${position} yet`, 1);
+      }
+    }
+    res.setHeader('X-Position', (await this.queries.position(models)) ?? NOTHING_PROJECTED);
+  }
+
+  private parse(header: string | string[]): string {
+    const value = Array.isArray(header) ? header[0] : header;
+    try {
+      if (value && value.length <= 64) {
+        this.events.positionKey(value);
+        return value;
+      }
+    } catch {
+      // fall through: any failure to read it is the client's malformed header
+    }
+    throw new ValidationError('X-Min-Position must be a position returned by this API', [
+      { field: 'X-Min-Position', problems: ['not a position'] },
+    ]);
+  }
+}
