@@ -7,6 +7,8 @@ export interface BatchLimits {
   readonly batchMs: number;
   /** How long to wait for a first event before reporting the subscription idle. */
   readonly idleMs: number;
+  /** Close the batch when no further event is ready instead of waiting out `batchMs`. */
+  readonly flushAtLiveEdge?: boolean;
 }
 
 export interface Batch {
@@ -17,10 +19,17 @@ export interface Batch {
 
 const TIMEOUT = Symbol('timeout');
 const INTERRUPTED = Symbol('interrupted');
-type Pulled = IteratorResult<RecordedEvent> | typeof TIMEOUT | typeof INTERRUPTED;
+const CAUGHT_UP = Symbol('caught-up');
+type Pulled = IteratorResult<RecordedEvent> | typeof TIMEOUT | typeof INTERRUPTED | typeof CAUGHT_UP;
+
+/** Resolves after pending I/O callbacks: an event already read from the store arrives before it. */
+const afterIo = () => new Promise<typeof CAUGHT_UP>((resolve) => setImmediate(() => resolve(CAUGHT_UP)));
 
 /**
- * Cuts a subscription into batches of `batchSize` events or `batchMs`, whichever comes first.
+ * Cuts a subscription into batches of `batchSize` events or `batchMs`, whichever comes first,
+ * and closes a batch early when the subscription has nothing more ready (the live edge): a
+ * reader waiting on X-Min-Position must not wait out the batch window for events that are
+ * not coming. Under load, events arrive while a batch commits, so batches still grow.
  * The `next()` promise of an iterator cannot be cancelled, so one that loses a race against the
  * timer is kept and awaited by the next batch: no event is dropped or reordered between batches.
  */
@@ -44,17 +53,21 @@ export class BatchReader {
   async next(): Promise<Batch> {
     const events: RecordedEvent[] = [];
     const first = await this.pull(this.limits.idleMs);
-    if (first === TIMEOUT || first === INTERRUPTED) return { events, done: false };
+    if (first === TIMEOUT || first === INTERRUPTED || first === CAUGHT_UP) return { events, done: false };
     if (first.done) return { events, done: true };
     events.push(first.value);
 
     // One timer per batch, not per event: catch-up batches are pulled from already-read pages.
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), this.limits.batchMs)));
+    const deadline = new Promise<typeof TIMEOUT>(
+      (resolve) => (timer = setTimeout(() => resolve(TIMEOUT), this.limits.batchMs)),
+    );
     try {
       while (events.length < this.limits.batchSize) {
-        const r = await this.race(deadline);
-        if (r === TIMEOUT || r === INTERRUPTED) break;
+        const r = await this.race(
+          this.limits.flushAtLiveEdge ? Promise.race([deadline, afterIo()]) : deadline,
+        );
+        if (r === TIMEOUT || r === INTERRUPTED || r === CAUGHT_UP) break;
         if (r.done) return { events, done: true };
         events.push(r.value);
       }
@@ -66,7 +79,9 @@ export class BatchReader {
 
   private async pull(ms: number): Promise<Pulled> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), ms)));
+    const timeout = new Promise<typeof TIMEOUT>(
+      (resolve) => (timer = setTimeout(() => resolve(TIMEOUT), ms)),
+    );
     try {
       return await this.race(timeout);
     } finally {
@@ -74,10 +89,10 @@ export class BatchReader {
     }
   }
 
-  private async race(timeout: Promise<typeof TIMEOUT>): Promise<Pulled> {
+  private async race(timeout: Promise<typeof TIMEOUT | typeof CAUGHT_UP>): Promise<Pulled> {
     this.pending ??= this.iterator.next();
     const r = await Promise.race([this.pending, timeout, this.interrupted]);
-    if (r !== TIMEOUT && r !== INTERRUPTED) this.pending = undefined;
+    if (r !== TIMEOUT && r !== INTERRUPTED && r !== CAUGHT_UP) this.pending = undefined;
     return r;
   }
 }

@@ -8,7 +8,13 @@ export type Upcast = (stored: RecordedEvent) => TaskEvent;
 
 /** One event of a batch, upcast and keyed, or the reason it cannot be (then it is parked). */
 export type PreparedEvent =
-  | { readonly ok: true; readonly recorded: RecordedEvent; readonly event: ProjectedEvent; readonly docId: string; readonly key: string }
+  | {
+      readonly ok: true;
+      readonly recorded: RecordedEvent;
+      readonly event: ProjectedEvent;
+      readonly docId: string;
+      readonly key: string;
+    }
   | { readonly ok: false; readonly recorded: RecordedEvent; readonly key: string; readonly error: unknown };
 
 export interface FoldResult<Doc> {
@@ -99,7 +105,12 @@ export function foldBatch<Doc extends ReadDocument>(
     let working = docs.get(p.docId);
     if (!working) {
       const stored = loaded.get(p.docId);
-      working = { doc: stored?.doc ?? null, positionKey: stored?.positionKey, position: stored?.position, dirty: false };
+      working = {
+        doc: stored?.doc ?? null,
+        positionKey: stored?.positionKey,
+        position: stored?.position,
+        dirty: false,
+      };
       docs.set(p.docId, working);
     }
     if (working.positionKey !== undefined && p.key <= working.positionKey) {

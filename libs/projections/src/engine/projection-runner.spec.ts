@@ -99,7 +99,12 @@ describe('ProjectionRunner', () => {
     await expect(r.waitForPosition(position, 2000, ['counts', 'counts-b'])).resolves.toBe(true);
     await expect(r.waitForPosition('99', 50)).resolves.toBe(false);
     await expect(r.waitForPosition(position, 10, ['nope'])).rejects.toThrow(/unknown projection/);
-    expect(r.progress().map((p) => p.projection).sort()).toEqual(['counts', 'counts-b']);
+    expect(
+      r
+        .progress()
+        .map((p) => p.projection)
+        .sort(),
+    ).toEqual(['counts', 'counts-b']);
     expect((await r.lag()).map((l) => l.eventsBehind)).toEqual([0, 0]);
   });
 

@@ -47,7 +47,8 @@ export class ProjectionRunner {
   constructor(private readonly options: ProjectionRunnerOptions) {
     this.log = options.logger ?? silent;
     const names = options.projections.map((p) => p.name);
-    if (new Set(names).size !== names.length) throw new Error(`duplicate projection names: ${names.join(', ')}`);
+    if (new Set(names).size !== names.length)
+      throw new Error(`duplicate projection names: ${names.join(', ')}`);
   }
 
   /** Starts every projection; returns what each one does. */
@@ -57,13 +58,26 @@ export class ProjectionRunner {
       this.options.projections.map(async (projection) => {
         const { store } = this.options;
         const before = await store.getState(projection.name);
-        const kind: RunnerStart = !before ? 'backfill' : before.version !== projection.version ? 'rebuild' : 'live';
+        const kind: RunnerStart = !before
+          ? 'backfill'
+          : before.version !== projection.version
+            ? 'rebuild'
+            : 'live';
         plan[projection.name] = kind;
-        const worker = new ProjectionWorker({ ...this.options.worker, projection, eventStore: this.options.eventStore, store });
+        const worker = new ProjectionWorker({
+          ...this.options.worker,
+          projection,
+          eventStore: this.options.eventStore,
+          store,
+        });
         this.workers.set(projection.name, worker);
         await worker.start();
-        this.log.info(`projection ${projection.name}: ${kind}`, { version: projection.version, stored: before?.version });
-        if (kind === 'rebuild' && this.options.rebuildOnVersionChange !== false) this.startRebuild(projection);
+        this.log.info(`projection ${projection.name}: ${kind}`, {
+          version: projection.version,
+          stored: before?.version,
+        });
+        if (kind === 'rebuild' && this.options.rebuildOnVersionChange !== false)
+          this.startRebuild(projection);
       }),
     );
     return plan;
@@ -79,11 +93,15 @@ export class ProjectionRunner {
     }).then(
       (result) => {
         if (result.switched) this.workers.get(projection.name)?.followSwitch();
-        this.log.info(`projection ${projection.name}: rebuild ${result.switched ? 'switched in' : 'paused'}`, { ...result });
+        this.log.info(
+          `projection ${projection.name}: rebuild ${result.switched ? 'switched in' : 'paused'}`,
+          { ...result },
+        );
         return result;
       },
       (e: unknown) => {
-        if (e instanceof LeaseHeldError) this.log.warn(`projection ${projection.name}: another process is rebuilding it`);
+        if (e instanceof LeaseHeldError)
+          this.log.warn(`projection ${projection.name}: another process is rebuilding it`);
         else this.log.error(`projection ${projection.name}: rebuild failed`, { error: String(e) });
         return undefined;
       },

@@ -25,7 +25,13 @@ afterEach(async () => {
 });
 
 const worker = (options: Partial<ProjectionWorkerOptions> = {}) => {
-  const w = new ProjectionWorker({ projection: countsProjection, eventStore: env.eventStore, store, idleMs: 20, ...options });
+  const w = new ProjectionWorker({
+    projection: countsProjection,
+    eventStore: env.eventStore,
+    store,
+    idleMs: 20,
+    ...options,
+  });
   workers.push(w);
   return w;
 };
@@ -34,7 +40,10 @@ const worker = (options: Partial<ProjectionWorkerOptions> = {}) => {
 const caughtUp = (w: ProjectionWorker, timeoutMs = 10_000) =>
   new Promise<void>((resolve, reject) => {
     if (w.progress().caughtUp) return resolve();
-    const timer = setTimeout(() => reject(new Error(`not caught up: ${JSON.stringify(w.progress())}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`not caught up: ${JSON.stringify(w.progress())}`)),
+      timeoutMs,
+    );
     const off = w.onProgress((p) => p.caughtUp && (clearTimeout(timer), off(), resolve()));
   });
 
@@ -66,7 +75,7 @@ describe('ProjectionWorker', () => {
   });
 
   it('closes a batch batchMs after its first event when fewer than batchSize arrive', async () => {
-    const w = worker({ batchSize: 500, batchMs: 150 });
+    const w = worker({ batchSize: 500, batchMs: 150, flushAtLiveEdge: false });
     await w.start();
     await caughtUp(w);
     const commits = recordCommits();
@@ -79,6 +88,16 @@ describe('ProjectionWorker', () => {
     expect(batches.map((c) => c.checkpoint?.position)).toEqual(['3', '5']);
     expect(batches[0].at - started).toBeGreaterThanOrEqual(140);
     expect(w.progress()).toMatchObject({ batches: 2, applied: 5 });
+  });
+
+  it('closes a batch at once when no further event is ready (the live edge)', async () => {
+    const w = worker({ batchSize: 500, batchMs: 5_000 });
+    await w.start();
+    await caughtUp(w);
+    const started = Date.now();
+    await createTasks(env.eventStore, 1);
+    await expect(w.waitForPosition('1', 2000)).resolves.toBe(true);
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('resumes from its checkpoint after a restart and applies nothing twice', async () => {
@@ -133,7 +152,11 @@ describe('ProjectionWorker', () => {
   });
 
   it('parks an event that cannot be upcast', async () => {
-    await env.eventStore.append('task-bad', [{ ...taskEvent('TaskStarted', { taskId: 'bad' }), metadata: { tenantId: 't1', schemaVersion: 99 } }], 'no_stream');
+    await env.eventStore.append(
+      'task-bad',
+      [{ ...taskEvent('TaskStarted', { taskId: 'bad' }), metadata: { tenantId: 't1', schemaVersion: 99 } }],
+      'no_stream',
+    );
     await createTasks(env.eventStore, 2);
     const w = worker();
     await w.start();
@@ -156,7 +179,8 @@ describe('ProjectionWorker', () => {
     };
     const load = store.loadDocuments.bind(store);
     let loadFailures = 0;
-    store.loadDocuments = (...args) => (loadFailures++ < 2 ? Promise.reject(new UnavailableError('down')) : load(...args));
+    store.loadDocuments = (...args) =>
+      loadFailures++ < 2 ? Promise.reject(new UnavailableError('down')) : load(...args);
     const delays: number[] = [];
     const w = worker({
       batchSize: 100,
@@ -175,9 +199,14 @@ describe('ProjectionWorker', () => {
     await createTasks(env.eventStore, 1);
     let failed = false;
     const commit = store.commitBatch.bind(store);
-    store.commitBatch = (...args) => (failed ? commit(...args) : ((failed = true), Promise.reject(new UnavailableError('x'))));
+    store.commitBatch = (...args) =>
+      failed ? commit(...args) : ((failed = true), Promise.reject(new UnavailableError('x')));
     const delays: number[] = [];
-    const w = worker({ retry: { initialMs: 100, jitter: 0.5 }, random: () => 1, sleep: async (ms) => void delays.push(ms) });
+    const w = worker({
+      retry: { initialMs: 100, jitter: 0.5 },
+      random: () => 1,
+      sleep: async (ms) => void delays.push(ms),
+    });
     await w.start();
     await caughtUp(w);
     expect(delays).toEqual([50]);
@@ -191,7 +220,10 @@ describe('ProjectionWorker', () => {
     const p = await w.finished();
     expect(p).toMatchObject({ state: 'failed', lastError: 'TypeError: bug in adapter' });
     await new Promise((r) => setImmediate(r));
-    expect(await store.getState('counts')).toMatchObject({ status: 'stopped', lastError: 'TypeError: bug in adapter' });
+    expect(await store.getState('counts')).toMatchObject({
+      status: 'stopped',
+      lastError: 'TypeError: bug in adapter',
+    });
   });
 
   it('reports lag in events and seconds behind, and none once caught up', async () => {
@@ -213,7 +245,11 @@ describe('ProjectionWorker', () => {
     await w.start();
     const [id] = await createTasks(env.eventStore, 1);
     // TaskAssigned is not a type `counts` handles: only the idle head check can reach it.
-    const { position } = await env.eventStore.append(`task-${id}`, [taskEvent('TaskAssigned', { taskId: id, assignee: 'ann' })], 0n);
+    const { position } = await env.eventStore.append(
+      `task-${id}`,
+      [taskEvent('TaskAssigned', { taskId: id, assignee: 'ann' })],
+      0n,
+    );
     await expect(w.waitForPosition(position, 2000)).resolves.toBe(true);
     const t0 = Date.now();
     await expect(w.waitForPosition('1000', 100)).resolves.toBe(false);

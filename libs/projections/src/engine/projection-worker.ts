@@ -20,6 +20,11 @@ export interface ProjectionWorkerOptions {
   readonly untilCaughtUp?: boolean;
   readonly batchSize?: number;
   readonly batchMs?: number;
+  /**
+   * Close a batch as soon as no further event is ready (default true), so a read waiting on
+   * X-Min-Position never waits out `batchMs`; false keeps every batch open for `batchMs`.
+   */
+  readonly flushAtLiveEdge?: boolean;
   /** Wait for a first event this long before checking whether the projection is caught up. */
   readonly idleMs?: number;
   readonly retry?: Partial<RetryPolicy>;
@@ -67,6 +72,7 @@ export class ProjectionWorker {
       untilCaughtUp: false,
       batchSize: 500,
       batchMs: 50,
+      flushAtLiveEdge: true,
       idleMs: 100,
       lagCountLimit: 10_000,
       streamPrefix: TASK_STREAM_PREFIX,
@@ -79,7 +85,15 @@ export class ProjectionWorker {
     };
     this.filter = { streamPrefixes: [this.o.streamPrefix], eventTypes: options.projection.handles };
     this.emitter.setMaxListeners(0); // one listener per waiting HTTP request
-    this.p = { state: 'starting', caughtUp: false, batches: 0, applied: 0, skipped: 0, parked: 0, retries: 0 };
+    this.p = {
+      state: 'starting',
+      caughtUp: false,
+      batches: 0,
+      applied: 0,
+      skipped: 0,
+      parked: 0,
+      retries: 0,
+    };
   }
 
   /** Resolves once the checkpoint is loaded and the loop runs; the loop continues in the background. */
@@ -118,7 +132,8 @@ export class ProjectionWorker {
 
   /** True when the read model has reached `position` within `timeoutMs`; woken by commits, never polls. */
   waitForPosition(position: Position, timeoutMs: number): Promise<boolean> {
-    const reached = () => !!this.checkpoint && this.o.eventStore.comparePositions(this.checkpoint.position, position) >= 0;
+    const reached = () =>
+      !!this.checkpoint && this.o.eventStore.comparePositions(this.checkpoint.position, position) >= 0;
     if (reached()) return Promise.resolve(true);
     return new Promise((resolve) => {
       const finish = (ok: boolean) => {
@@ -132,7 +147,14 @@ export class ProjectionWorker {
   }
 
   async lag(): Promise<ProjectionLag> {
-    return measureLag(this.o.eventStore, this.filter, this.checkpoint?.position, this.o.lagCountLimit, this.o.clock, this.name);
+    return measureLag(
+      this.o.eventStore,
+      this.filter,
+      this.checkpoint?.position,
+      this.o.lagCountLimit,
+      this.o.clock,
+      this.name,
+    );
   }
 
   /**
@@ -170,15 +192,20 @@ export class ProjectionWorker {
     while (!this.stopping) {
       let subscription: Subscription | undefined;
       try {
-        subscription = this.o.eventStore.subscribeToAll({ from: this.checkpoint?.position, filter: this.filter });
+        subscription = this.o.eventStore.subscribeToAll({
+          from: this.checkpoint?.position,
+          filter: this.filter,
+        });
         this.reader = new BatchReader(subscription[Symbol.asyncIterator](), this.o);
         if (this.stopping) this.reader.stop();
         for (;;) {
           const batch = await this.reader.next();
           if (batch.events.length) {
             await this.withRetry(() => this.process(batch.events));
-            if (this.o.untilCaughtUp && (await this.withRetry(() => this.reachedHead()))) this.stopping = true;
-          } else if (!this.stopping && (await this.withRetry(() => this.idle())) && this.o.untilCaughtUp) this.stopping = true;
+            if (this.o.untilCaughtUp && (await this.withRetry(() => this.reachedHead())))
+              this.stopping = true;
+          } else if (!this.stopping && (await this.withRetry(() => this.idle())) && this.o.untilCaughtUp)
+            this.stopping = true;
           attempt = 0;
           if (this.resync && !this.stopping) throw new StaleTargetError(this.target!);
           if (batch.done || this.stopping) break;
@@ -233,7 +260,9 @@ export class ProjectionWorker {
 
   private async process(events: RecordedEvent[]): Promise<void> {
     const target = this.target!;
-    const prepared = prepareBatch(events, this.o.projection, this.o.upcast, (p) => this.o.eventStore.positionKey(p));
+    const prepared = prepareBatch(events, this.o.projection, this.o.upcast, (p) =>
+      this.o.eventStore.positionKey(p),
+    );
     const loaded = await this.o.store.loadDocuments<ReadDocument>(target, documentIds(prepared));
     const folded = foldBatch(this.o.projection, prepared, loaded);
     const last = events[events.length - 1];
