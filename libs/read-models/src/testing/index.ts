@@ -1,0 +1,2 @@
+export { taskQueriesContract, type TaskQueriesFixture } from './task-queries.contract';
+export * from './task-queries.fixtures';
