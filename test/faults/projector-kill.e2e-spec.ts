@@ -3,20 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteTaskQueries } from '@ledger/read-models/adapters/sqlite';
 import { ensureBuilt, ENTRY } from '../support/build-dist';
-import {
-  faultSeed,
-  freePort,
-  killAllChildren,
-  seededRandom,
-  sleep,
-  spawnNode,
-  waitFor,
-  type Child,
-} from '../support/child-process';
+import { faultSeed, killAllChildren, seededRandom, sleep, waitWhileRunning, type Child } from '../support/child-process';
+import { liveProgress, spawnProjector, waitForLiveHead } from '../support/fault-fixture';
 import { compareDocuments, expectedReadModels, tryOpenReadModels } from '../support/read-model-oracle';
 import { seedLedger } from '../support/seed-ledger';
 
-const PROJECTIONS = ['tasks', 'task-history', 'stats'];
 const TENANTS = ['t1', 't2', 't3'];
 
 describe('projector killed with SIGKILL mid-batch', () => {
@@ -36,30 +27,15 @@ describe('projector killed with SIGKILL mid-batch', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  // Not waiting for HTTP: the synchronous catch-up delays the listen, and the kills must land in it.
-  const startProjector = async (): Promise<Child> =>
-    spawnNode('projector', ENTRY.projector, [], { LEDGER_DATA_DIR: dataDir, PORT: String(await freePort()) });
-
-  /** Smallest live checkpoint over all projections, as a number (SQLite positions are row ids). */
-  const progress = (): number => {
-    const file = tryOpenReadModels(dataDir);
-    if (!file) return 0;
-    try {
-      const cps = file.checkpoints();
-      return Math.min(...PROJECTIONS.map((p) => Number(cps.get(p) ?? 0)));
-    } catch {
-      return 0; // the projector has not created its tables yet
-    } finally {
-      file.close();
-    }
-  };
+  const startProjector = () => spawnProjector(dataDir);
+  const progress = () => liveProgress(dataDir);
 
   /** Kills the projector at a random point of its catch-up (a random checkpoint, then a random delay). */
   const killMidBatch = async (child: Child, head: number, label: string) => {
     const startedAt = progress();
     const target = startedAt + 1 + Math.floor(random() * 0.8 * (head - startedAt));
     const reached = () => (progress() >= target ? true : undefined);
-    await waitFor(`the projector to pass position ${target}`, reached, 30_000, () => child.output(), 2);
+    await waitWhileRunning(child, `the projector to pass position ${target}`, reached, 30_000, 2);
     await sleep(Math.floor(random() * 50));
     const before = progress();
     const exit = await child.kill9();
@@ -81,7 +57,7 @@ describe('projector killed with SIGKILL mid-batch', () => {
 
     // Live appends while the projector follows, killed again; then more appends while it is down.
     const projector = await startProjector();
-    await waitFor('the catch-up to finish', () => (progress() >= head ? true : undefined), 60_000, () => projector.output());
+    await waitForLiveHead(dataDir, head, projector);
     const appending = seedLedger(dataDir, { tasks: 1500, commandsPerTask: 10, tenants: TENANTS, seed: seed + 1, batch: 'b' });
     await sleep(50 + Math.floor(random() * 300));
     await projector.kill9();
@@ -91,9 +67,7 @@ describe('projector killed with SIGKILL mid-batch', () => {
     log.push(`second seed: ${second.events} events, head ${head}`);
 
     const last = await startProjector();
-    await waitFor('the projector to reach the head', () => (progress() >= head ? true : undefined), 90_000, () =>
-      `${log.join('\n')}\n${last.output()}`,
-    );
+    await waitForLiveHead(dataDir, head, last);
     await last.kill9();
     process.stderr.write(`[projector-kill] ${log.join('\n[projector-kill] ')}\n`);
 

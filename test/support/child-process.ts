@@ -135,30 +135,37 @@ export async function waitFor<T>(
   }
 }
 
-/** Waits for a 200 from `url`, failing fast if the child exits first. */
-export async function waitForHttp(child: Child, url: string, timeoutMs = 30_000): Promise<void> {
+/** Like waitFor, but fails at once (with the child's output) if `child` exits first. */
+export async function waitWhileRunning<T>(
+  child: Child,
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  intervalMs = 50,
+): Promise<T> {
   let stop = false;
-  const up = waitFor(
-    `${child.name} at ${url}`,
-    async () => {
-      if (stop) return true;
-      const res = await fetch(url).catch(() => undefined);
-      return res?.status === 200 ? true : undefined;
-    },
-    timeoutMs,
-    () => child.output(),
-    100,
-  );
+  const done = waitFor(what, () => (stop ? (null as T) : check()), timeoutMs, () => child.output(), intervalMs);
   const died = child.exited.then((e) => {
-    throw new Error(`${child.name} exited before it was ready (${JSON.stringify(e)}):\n${child.output().slice(-3000)}`);
+    throw new Error(`${child.name} exited (${JSON.stringify(e)}) while waiting for ${what}:\n${child.output().slice(-3000)}`);
   });
   try {
-    await Promise.race([up, died]);
+    return await Promise.race([done, died]);
   } finally {
     stop = true;
     died.catch(() => undefined);
-    await up.catch(() => undefined);
+    await done.catch(() => undefined);
   }
+}
+
+/** Waits for a 200 from `url`, failing fast if the child exits first. */
+export async function waitForHttp(child: Child, url: string, timeoutMs = 30_000): Promise<void> {
+  await waitWhileRunning(
+    child,
+    `${child.name} at ${url}`,
+    async () => ((await fetch(url).catch(() => undefined))?.status === 200 ? true : undefined),
+    timeoutMs,
+    100,
+  );
 }
 
 /** A small seeded PRNG (mulberry32): the kill points of a run are reproducible from its seed. */
