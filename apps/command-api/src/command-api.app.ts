@@ -4,6 +4,8 @@ import { EventStoreModule } from '@ledger/event-store/event-store.module';
 import { eventStoreReadiness } from '@ledger/event-store/event-store.readiness';
 import { LedgerConfigModule, type LedgerConfig } from '@ledger/platform/config';
 import { HealthModule } from '@ledger/platform/health';
+import { RateLimitModule } from '@ledger/platform/http';
+import { MetricsModule } from '@ledger/platform/metrics';
 import { CommandApiModule } from './command-api.module';
 
 /** The command API booted alone (docker-compose's `command-api` service). */
@@ -14,6 +16,8 @@ export class CommandApiApp {
       module: CommandApiApp,
       imports: [
         LedgerConfigModule.forRoot(config),
+        MetricsModule,
+        RateLimitModule.forRoot(),
         EventStoreModule,
         CommandApiModule,
         HealthModule.register({

@@ -1,7 +1,18 @@
-import { Global, Inject, Logger, Module, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Logger,
+  Module,
+  Optional,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store/core';
 import { PROJECTION_STORE, type ProjectionStore } from '@ledger/projections/core';
 import { ProjectionRunner, type RunnerLogger } from '@ledger/projections';
+import { measureLag } from '@ledger/projections/engine/measure-lag';
+import { LedgerMetrics, observeProjections, timeBatches, watchErrors } from '@ledger/platform/metrics';
+import { TASK_STREAM_PREFIX } from '@ledger/tasks';
 import { allProjections } from '@ledger/read-models/projections';
 import { READ_POSITION_WAITER, type ReadPositionWaiter } from '@ledger/read-models/core';
 
@@ -14,6 +25,28 @@ const runnerLogger = (logger: Logger): RunnerLogger => ({
 });
 
 /**
+ * The stores as the workers see them: watched for outages (`ledger_store_errors_total`, source
+ * projector) and, for the projection store, with every batch timed. Behaviour is unchanged.
+ */
+function instrumented(eventStore: EventStore, store: ProjectionStore, metrics?: LedgerMetrics) {
+  if (!metrics) return { eventStore, store };
+  return {
+    eventStore: watchErrors(eventStore, (e) => metrics.storeError('event_store', 'projector', e)),
+    store: timeBatches(
+      watchErrors(store, (e) => metrics.storeError('read_store', 'projector', e)),
+      metrics,
+    ),
+  };
+}
+
+/** Remaining work of a rebuild: the handled events after its shadow's checkpoint (capped). */
+const rebuildRemaining = (eventStore: EventStore) => async (name: string, checkpoint: string | undefined) => {
+  const projection = allProjections.find((p) => p.name === name)!;
+  const filter = { streamPrefixes: [TASK_STREAM_PREFIX], eventTypes: projection.handles };
+  return (await measureLag(eventStore, filter, checkpoint, 10_000, () => new Date(), name)).eventsBehind;
+};
+
+/**
  * Runs every projection: backfills new ones, rebuilds changed ones blue/green, follows the log.
  * In the same process as the query API it is also what `X-Min-Position` waits on.
  */
@@ -22,9 +55,13 @@ const runnerLogger = (logger: Logger): RunnerLogger => ({
   providers: [
     {
       provide: PROJECTION_RUNNER,
-      inject: [EVENT_STORE, PROJECTION_STORE],
-      useFactory: (eventStore: EventStore, store: ProjectionStore) =>
-        new ProjectionRunner({ projections: allProjections, eventStore, store, logger: runnerLogger(new Logger('projector')) }),
+      inject: [EVENT_STORE, PROJECTION_STORE, { token: LedgerMetrics, optional: true }],
+      useFactory: (eventStore: EventStore, store: ProjectionStore, metrics?: LedgerMetrics) =>
+        new ProjectionRunner({
+          projections: allProjections,
+          ...instrumented(eventStore, store, metrics),
+          logger: runnerLogger(new Logger('projector')),
+        }),
     },
     {
       provide: READ_POSITION_WAITER,
@@ -37,14 +74,31 @@ const runnerLogger = (logger: Logger): RunnerLogger => ({
   exports: [PROJECTION_RUNNER, READ_POSITION_WAITER],
 })
 export class ProjectorModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  constructor(@Inject(PROJECTION_RUNNER) private readonly runner: ProjectionRunner) {}
+  private unobserve?: () => void;
+
+  constructor(
+    @Inject(PROJECTION_RUNNER) private readonly runner: ProjectionRunner,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(PROJECTION_STORE) private readonly store: ProjectionStore,
+    @Optional() private readonly metrics?: LedgerMetrics,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.runner.start();
+    // After start: the runner has no workers to listen to before.
+    if (this.metrics) {
+      this.unobserve = observeProjections(this.metrics, {
+        runner: this.runner,
+        store: this.store,
+        projections: allProjections.map((p) => p.name),
+        rebuildRemaining: rebuildRemaining(this.eventStore),
+      });
+    }
   }
 
   /** Before the stores close: finish the batch in flight and save its checkpoint. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.runner.stop();
+    this.unobserve?.();
   }
 }

@@ -4,6 +4,8 @@ import { EventStoreModule } from '@ledger/event-store/event-store.module';
 import { eventStoreReadiness } from '@ledger/event-store/event-store.readiness';
 import { LedgerConfigModule, type LedgerConfig } from '@ledger/platform/config';
 import { HealthModule } from '@ledger/platform/health';
+import { RateLimitModule } from '@ledger/platform/http';
+import { MetricsModule } from '@ledger/platform/metrics';
 import { TASK_QUERIES, type TaskQueries } from '@ledger/read-models/core';
 import { ReadModelsModule } from '@ledger/read-models/read-models.module';
 import { readStoreReadiness } from '@ledger/read-models/read-models.readiness';
@@ -18,6 +20,8 @@ export class QueryApiApp {
       module: QueryApiApp,
       imports: [
         LedgerConfigModule.forRoot(config),
+        MetricsModule,
+        RateLimitModule.forRoot(),
         EventStoreModule,
         ReadModelsModule,
         ReadPositionWatcherModule,

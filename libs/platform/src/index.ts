@@ -1,5 +1,6 @@
 export * from './config';
 export * from './errors';
 export * from './http';
-export * from './logging/logger';
+export * from './logging';
+export * from './metrics';
 export * from './health';

@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, type NewEvent, type RecordedEvent } from '@ledger/event-store/core';
 import { WrongExpectedVersion, isWrongExpectedVersion } from '@ledger/platform/errors';
+import { LedgerMetrics, type CommandOutcome } from '@ledger/platform/metrics';
 import {
   CURRENT_SCHEMA_VERSION,
   decide,
@@ -30,26 +31,54 @@ interface LoadedStream {
 /** read -> upcast -> fold -> decide -> append, the one path every task command takes. */
 @Injectable()
 export class TaskCommandExecutor {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    // Optional: the executor works the same without metrics (unit tests, the CLI).
+    @Optional() private readonly metrics?: LedgerMetrics,
+  ) {}
 
   async execute(command: TaskCommand, options: CommandOptions): Promise<CommandResult> {
+    let outcome: CommandOutcome = 'appended';
+    try {
+      const result = await this.run(command, options, (o) => (outcome = o));
+      this.metrics?.commandSucceeded(command.type, outcome);
+      return result;
+    } catch (e) {
+      this.metrics?.commandFailed(command.type, e);
+      throw e;
+    }
+  }
+
+  private async run(
+    command: TaskCommand,
+    options: CommandOptions,
+    note: (outcome: CommandOutcome) => void,
+  ): Promise<CommandResult> {
     const stream = taskStreamName(command.data.taskId);
     for (let attempt = 1; ; attempt++) {
       const loaded = await this.load(stream);
       const replayed = this.alreadyApplied(loaded, command, options);
-      if (replayed) return replayed;
+      if (replayed) {
+        note('replayed');
+        return replayed;
+      }
       if (options.expectedRevision !== undefined && options.expectedRevision !== loaded.revision) {
         // Decide on the state the client saw, or not at all.
         throw new WrongExpectedVersion(stream, String(options.expectedRevision), loaded.revision);
       }
       const decided = decide(command, loaded.state);
-      if (decided.length === 0) return this.result(command, loaded.revision, loaded.last?.position ?? '');
+      if (decided.length === 0) {
+        note('unchanged');
+        return this.result(command, loaded.revision, loaded.last?.position ?? '');
+      }
       try {
-        const appended = await this.store.append(
-          stream,
-          decided.map((e, i) => this.stamp(e, i, command, options)),
-          loaded.state.exists ? loaded.revision : 'no_stream',
-        );
+        const append = () =>
+          this.store.append(
+            stream,
+            decided.map((e, i) => this.stamp(e, i, command, options)),
+            loaded.state.exists ? loaded.revision : 'no_stream',
+          );
+        const appended = await (this.metrics ? this.metrics.timeAppend(append) : append());
         return this.result(command, appended.nextRevision, appended.position);
       } catch (e) {
         if (!isWrongExpectedVersion(e) || options.expectedRevision !== undefined || attempt >= MAX_ATTEMPTS)

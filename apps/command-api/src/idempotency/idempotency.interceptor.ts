@@ -5,6 +5,7 @@ import {
   Inject,
   Injectable,
   NestInterceptor,
+  Optional,
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import type { Response } from 'express';
@@ -12,6 +13,7 @@ import { from, lastValueFrom, type Observable } from 'rxjs';
 import { IDEMPOTENCY_STORE, type IdempotencyStore, type StoredResponse } from '@ledger/event-store/core';
 import { IdempotencyKeyReused, ValidationError } from '@ledger/platform/errors';
 import { problemFor, ReplayedProblem, type LedgerRequest, type ProblemDetails } from '@ledger/platform/http';
+import { LedgerMetrics } from '@ledger/platform/metrics';
 import { requestHash } from './request-hash';
 
 /** A first request that has not answered after this long is presumed dead and may be taken over. */
@@ -39,7 +41,10 @@ const REPLAYED_HEADERS = ['location'];
 export class IdempotencyInterceptor implements NestInterceptor {
   private readonly inFlight = new Map<string, Promise<void>>();
 
-  constructor(@Inject(IDEMPOTENCY_STORE) private readonly store: IdempotencyStore) {}
+  constructor(
+    @Inject(IDEMPOTENCY_STORE) private readonly store: IdempotencyStore,
+    @Optional() private readonly metrics?: LedgerMetrics,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const req = context.switchToHttp().getRequest<LedgerRequest>();
@@ -121,6 +126,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   private replay(res: Response, stored: StoredResponse): unknown {
     const replay = stored.body as Replay;
+    this.metrics?.idempotentReplay();
     res.setHeader('Idempotent-Replayed', 'true');
     if (replay.problem) {
       // Nest would overwrite the status of a returned value with the route's own; a throw keeps it.

@@ -1,13 +1,22 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import type { LedgerConfig } from '../config/ledger-config';
 import { createLogger, PinoNestLogger } from '../logging/logger';
+import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { configureHttpApp } from './configure-http-app';
+import { installGracefulShutdown, type ShutdownOptions } from './graceful-shutdown';
+import type { RequestObserver } from './request-observer';
 
 export interface HttpApp {
   readonly app: INestApplication;
   readonly logger: Logger;
+  readonly requests: RequestObserver;
+}
+
+export interface HttpAppOptions {
+  /** Where the JSON log lines go (default stdout); tests capture them here. */
+  readonly logDestination?: DestinationStream;
 }
 
 /** Builds (does not start) an HTTP app with everything the ledger's HTTP apps share. */
@@ -15,19 +24,26 @@ export async function createHttpApp(
   root: DynamicModule,
   config: LedgerConfig,
   title: string,
+  options: HttpAppOptions = {},
 ): Promise<HttpApp> {
-  const logger = createLogger(config.logLevel, title);
+  const logger = createLogger(config.logLevel, title, options.logDestination);
   const app = await NestFactory.create(root, {
     bodyParser: false,
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
-  configureHttpApp(app, title);
-  return { app, logger };
+  const requests = configureHttpApp(app, title, logger);
+  return { app, logger, requests };
 }
 
-/** Starts listening and says, once, which key set is active: a dev key must never go unnoticed. */
-export async function listen({ app, logger }: HttpApp, config: LedgerConfig): Promise<void> {
+/**
+ * Starts listening (a real process: `main`), with process metrics and a graceful SIGTERM, and
+ * says, once, which key set is active: a dev key must never go unnoticed.
+ */
+export async function listen(http: HttpApp, config: LedgerConfig, shutdown?: ShutdownOptions): Promise<void> {
+  const { app, logger } = http;
+  app.get(LedgerMetrics, { strict: false }).collectProcessMetrics();
+  installGracefulShutdown(app, http.requests, logger, shutdown);
   await app.listen(config.port, config.host);
   if (config.devKeyActive) {
     logger.warn(
@@ -40,6 +56,7 @@ export async function listen({ app, logger }: HttpApp, config: LedgerConfig): Pr
       eventStore: config.eventStoreUrl ? 'eventstoredb' : 'sqlite',
       readStore: config.mongoUrl ? 'mongodb' : 'sqlite',
       dataDir: config.dataDir,
+      rateLimitPerMin: config.rateLimitPerMin,
     },
     'listening',
   );

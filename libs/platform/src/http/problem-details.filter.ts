@@ -1,7 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { isLedgerError } from '../errors';
+import { storeOutage } from '../metrics/outcomes';
 import { httpProblem, toProblem, type Problem } from './problem-details';
+import type { LedgerRequest } from './request-context';
+import { STORE_OUTAGE } from './request-observer';
 
 /** body-parser marks its errors with `type`; they are the client's fault, never a 500. */
 const BODY_PARSER_PROBLEMS: Record<string, [number, string]> = {
@@ -62,10 +65,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
-    const req = ctx.getRequest<Request>();
+    const req = ctx.getRequest<Request & LedgerRequest>();
     const problem = problemFor(error);
+    // The details stay in the log (with the request's ids), never in the response.
     if (problem.body.status >= 500 && problem.body.status !== 503) {
-      this.logger.error({ err: error, path: req.path }, 'unhandled error');
+      this.logger.error({ err: error, path: req.path, correlationId: req.correlationId }, 'unhandled error');
+    }
+    if (storeOutage(error)) {
+      res.locals[STORE_OUTAGE] = true;
+      this.logger.warn({ path: req.path, correlationId: req.correlationId, error: String(error) }, 'store unavailable');
     }
     if (res.headersSent) return;
     for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);

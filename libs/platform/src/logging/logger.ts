@@ -1,16 +1,39 @@
 import type { LoggerService } from '@nestjs/common';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { currentLogContext } from './log-context';
 
-export function createLogger(level: string, name = 'ledger'): Logger {
-  return pino({
-    name,
-    level,
-    // Keys and tokens must never reach a log line, whoever logs the request.
-    redact: {
-      paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'apiKey'],
-      censor: '[redacted]',
+/**
+ * Paths pino censors, wherever a caller puts a request, its headers or a key. Defence in depth:
+ * the access log never includes headers and the config keeps only key digests.
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'request.headers.authorization',
+  'headers.authorization',
+  'authorization',
+  'Authorization',
+  'apiKey',
+  'apiKeys',
+  'key',
+  'token',
+  'config.apiKeys',
+];
+
+/**
+ * JSON lines on stdout (or `destination`). Every line written while a request is served carries
+ * its `correlationId` and `requestId` (AsyncLocalStorage), so one grep follows a request through
+ * the command handler, the store and the projector's logs.
+ */
+export function createLogger(level: string, name = 'ledger', destination?: DestinationStream): Logger {
+  return pino(
+    {
+      name,
+      level,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      mixin: () => ({ ...currentLogContext() }),
     },
-  });
+    destination,
+  );
 }
 
 /** Lets Nest's own messages go through pino as structured JSON. */
