@@ -61,6 +61,21 @@ async function readCaughtUp(t: TestApp, path: string, key: string, deadlineMs: n
   }
 }
 
+/**
+ * Waits until no write has landed for `quietMs`: requests a load generator had in flight when it
+ * stopped keep landing for a moment, and a fold taken before them would look like drift.
+ */
+async function quiet(store: EventStore, quietMs = 500, deadlineMs = 30_000): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  let head = await store.headPosition();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, quietMs));
+    const now = await store.headPosition();
+    if (now === head || Date.now() > until) return;
+    head = now;
+  }
+}
+
 const COMPARED = [
   'title',
   'description',
@@ -83,7 +98,9 @@ export async function readModelDrift(
   keysByTenant: Readonly<Record<string, string>>,
   deadlineMs = 30_000,
 ): Promise<string[]> {
-  const folded = await foldAllStreams(t.app.get<EventStore>(EVENT_STORE));
+  const store = t.app.get<EventStore>(EVENT_STORE);
+  await quiet(store);
+  const folded = await foldAllStreams(store);
   const drift: string[] = [];
   for (const [tenantId, key] of Object.entries(keysByTenant)) {
     const stats = await readCaughtUp(t, '/v1/stats', key, deadlineMs);
@@ -125,7 +142,7 @@ export async function readModelDrift(
         }
       }
     }
-    for (const id of served.keys()) drift.push(`${tenantId} task ${id}: served but not in any stream`);
+    for (const id of served.keys()) drift.push(`${tenantId} task ${id}: served, but no stream of this tenant has it`);
   }
   return drift;
 }
