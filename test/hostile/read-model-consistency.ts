@@ -142,7 +142,8 @@ export async function readModelDrift(
         }
       }
     }
-    for (const id of served.keys()) drift.push(`${tenantId} task ${id}: served, but no stream of this tenant has it`);
+    for (const id of served.keys())
+      drift.push(`${tenantId} task ${id}: served, but no stream of this tenant has it`);
   }
   return drift;
 }
