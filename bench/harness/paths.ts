@@ -1,0 +1,19 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** The repository root, found from this file so it works from `bench/` (tests) and `dist/bench/` alike. */
+export function repoRoot(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (
+      existsSync(pkg) &&
+      (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'task-ledger'
+    )
+      return dir;
+    if (dirname(dir) === dir) throw new Error(`no task-ledger package.json above ${__dirname}`);
+  }
+}
+
+export const peersDir = (): string => join(repoRoot(), 'bench', 'peers');
+export const resultsDir = (): string => join(repoRoot(), 'bench', 'results');
+export const serverEntry = (): string => join(repoRoot(), 'dist', 'apps', 'all-in-one', 'src', 'main.js');

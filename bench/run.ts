@@ -1,0 +1,62 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FULL, QUICK, SCENARIOS, type ScenarioName } from './harness/bench-options';
+import { childServer } from './harness/ledger-server';
+import { resultsDir, serverEntry } from './harness/paths';
+import { textTable } from './harness/report';
+import { runBench } from './run-bench';
+
+const USAGE = `npm run bench -- [--quick] [--only ${SCENARIOS.join(',')}] [--profile <dir>] [--no-peers] [--out <file>]`;
+
+/** `npm run bench`: every scenario, a table on stdout, the JSON in bench/results/<date>.json. */
+async function main(argv: string[]): Promise<number> {
+  let quick = false;
+  let peers = true;
+  let only: ScenarioName[] | undefined;
+  let profileDir: string | undefined;
+  let out: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') quick = true;
+    else if (a === '--no-peers') peers = false;
+    else if (a === '--only') only = argv[++i]?.split(',') as ScenarioName[];
+    else if (a === '--profile') profileDir = argv[++i];
+    else if (a === '--out') out = argv[++i];
+    else {
+      console.error(`unknown argument ${a}\n${USAGE}`);
+      return 2;
+    }
+  }
+  const unknown = only?.filter((s) => !SCENARIOS.includes(s));
+  if (unknown?.length || (only && only.length === 0)) {
+    console.error(`unknown scenario ${unknown?.join(', ')}\n${USAGE}`);
+    return 2;
+  }
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+
+  const report = await runBench({
+    mode: quick ? 'quick' : 'full',
+    sizes: quick ? QUICK : FULL,
+    only,
+    server: childServer,
+    coldStartEntry: serverEntry(),
+    isolateRebuild: true,
+    peers,
+    profileDir,
+  });
+  console.log(`\n${textTable(report.metrics)}\n`);
+  for (const s of report.skipped) console.log(`skipped ${s.scenario}: ${s.reason}`);
+  const file = out ?? join(resultsDir(), `${report.startedAt.replace(/[:.]/g, '-')}.json`);
+  mkdirSync(resultsDir(), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`${report.mode} run took ${report.durationS} s; results in ${file}`);
+  return report.skipped.some((s) => s.reason.startsWith('failed')) ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  },
+);

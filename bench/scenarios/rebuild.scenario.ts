@@ -1,0 +1,77 @@
+import type { ScenarioContext } from '../harness/context';
+import { ensureReadModels, runJob, seededDataset } from '../harness/datasets';
+import { fmt } from '../harness/report';
+import { round } from '../harness/stats';
+import { emmettRebuild } from './emmett-rebuild';
+import type { CeilingResult } from './rebuild.jobs';
+
+/** The data set of scenarios 3 and 4: 100k tasks x 10 events in the full run. */
+export const baseDataset = (ctx: ScenarioContext) =>
+  seededDataset(ctx, 'ledger', ctx.sizes.rebuild.tasks, ctx.sizes.rebuild.eventsPerTask);
+
+/** Scenario 3: blue/green rebuild of every projection, beside the raw read ceiling and Emmett. */
+export async function rebuildScenario(ctx: ScenarioContext): Promise<void> {
+  const dataset = await baseDataset(ctx);
+  const events = dataset.seed.events;
+  ctx.log(`rebuild: ${fmt(events)} events, every projection, blue/green`);
+  const rebuilt = await ensureReadModels(ctx, dataset);
+  const ceiling = await runJob<CeilingResult>(ctx, 'ceiling', dataset.dataDir);
+  const ceilingRate = round(ceiling.events / ceiling.seconds);
+  const overall = round(events / rebuilt.seconds);
+  ctx.detail('rebuild', { seed: { ...dataset.seed, taskIds: undefined }, rebuilt, ceiling });
+
+  const per = rebuilt.projections.map((p) => `${p.name} ${fmt(events / p.seconds)}/s`).join(', ');
+  ctx.log(
+    `rebuild: ${fmt(rebuilt.seconds, 1)} s (${per}); ceiling ${fmt(ceilingRate)}/s; peak RSS ${rebuilt.peakRssMb} MB`,
+  );
+  ctx.metric({
+    scenario: 'rebuild',
+    name: `all ${rebuilt.projections.length} projections, ${fmt(events)} events`,
+    value: overall,
+    unit: 'events/s',
+    beside: `${fmt(rebuilt.seconds, 1)} s wall; ${per}`,
+    target: { op: '>=', value: 100_000, text: '>= 100,000/s' },
+  });
+  for (const p of rebuilt.projections) {
+    ctx.metric({
+      scenario: 'rebuild',
+      name: `  ${p.name} alone`,
+      value: round(events / p.seconds),
+      unit: 'events/s',
+      beside: `${fmt(p.seconds, 1)} s`,
+    });
+  }
+  ctx.metric({ scenario: 'rebuild', name: 'wall time', value: rebuilt.seconds, unit: 's' });
+  ctx.metric({
+    scenario: 'rebuild',
+    name: 'peak RSS (rebuild process)',
+    value: rebuilt.peakRssMb,
+    unit: 'MB',
+    target: { op: '<', value: 300, text: '< 300 MB' },
+  });
+  ctx.metric({
+    scenario: 'rebuild',
+    name: 'ceiling: raw read + JSON.parse',
+    value: ceilingRate,
+    unit: 'events/s',
+    beside: `one projection at ${fmt((100 * events) / rebuilt.projections[0].seconds / ceilingRate)}% of it`,
+  });
+
+  const { emmettMaxEvents, emmettMaxSeconds } = ctx.sizes.rebuild;
+  if (!ctx.emmett || emmettMaxEvents === 0) {
+    ctx.skip('rebuild', 'Emmett projection skipped (peer not loaded or disabled at this size)');
+    return;
+  }
+  const e = await emmettRebuild(ctx.emmett, dataset.dataDir, ctx.workDir, emmettMaxEvents, emmettMaxSeconds);
+  const emmettRate = e.events > 0 ? round(e.events / e.seconds) : null;
+  ctx.detail('rebuild-emmett', e);
+  ctx.log(`rebuild: Emmett folded ${fmt(e.events)} events in ${fmt(e.seconds, 1)} s`);
+  const tasks = rebuilt.projections.find((p) => p.name === 'tasks');
+  ctx.metric({
+    scenario: 'rebuild',
+    name: 'Emmett consumer, tasks fold only',
+    value: emmettRate,
+    unit: 'events/s',
+    beside: `${fmt(e.events)} events in ${fmt(e.seconds, 1)} s; ours, tasks: ${tasks ? fmt(events / tasks.seconds) : 'n/a'}/s`,
+  });
+}
