@@ -40,15 +40,21 @@ export function createLogger(level: string, name = 'ledger', destination?: Desti
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
+  /**
+   * Nest calls `log(message, ...params, context)`: a `Logger('x').warn({ err }, 'text')` arrives
+   * as `({ err }, 'text', 'x')`, so the last string is the context and an earlier one the message.
+   */
   private write(
     level: 'info' | 'error' | 'warn' | 'debug' | 'trace',
     message: unknown,
     params: unknown[],
   ): void {
-    const context =
-      typeof params[params.length - 1] === 'string' ? (params[params.length - 1] as string) : undefined;
-    if (typeof message === 'object' && message !== null) this.logger[level]({ context, ...message });
-    else this.logger[level]({ context }, String(message));
+    const strings = params.filter((p): p is string => typeof p === 'string');
+    const context = strings.length > 0 ? strings[strings.length - 1] : undefined;
+    if (typeof message === 'object' && message !== null) {
+      const text = strings.length > 1 ? strings[0] : undefined;
+      this.logger[level]({ context, ...message }, text);
+    } else this.logger[level]({ context }, String(message));
   }
 
   log(message: unknown, ...params: unknown[]) {
