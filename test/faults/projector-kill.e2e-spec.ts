@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteTaskQueries } from '@ledger/read-models/adapters/sqlite';
 import { ensureBuilt, ENTRY } from '../support/build-dist';
-import { faultSeed, killAllChildren, seededRandom, sleep, waitWhileRunning, type Child } from '../support/child-process';
+import {
+  faultSeed,
+  killAllChildren,
+  seededRandom,
+  sleep,
+  waitWhileRunning,
+  type Child,
+} from '../support/child-process';
 import { liveProgress, spawnProjector, waitForLiveHead } from '../support/fault-fixture';
 import { compareDocuments, expectedReadModels, tryOpenReadModels } from '../support/read-model-oracle';
 import { seedLedger } from '../support/seed-ledger';
@@ -39,13 +46,21 @@ describe('projector killed with SIGKILL mid-batch', () => {
     await sleep(Math.floor(random() * 50));
     const before = progress();
     const exit = await child.kill9();
-    log.push(`${label}: aimed at ${target}, killed at min checkpoint ${before} of head ${head} (${JSON.stringify(exit)})`);
+    log.push(
+      `${label}: aimed at ${target}, killed at min checkpoint ${before} of head ${head} (${JSON.stringify(exit)})`,
+    );
     expect(exit.signal).toBe('SIGKILL');
     return before;
   };
 
   it('loses and doubles nothing: every document and every count equals a fold of the streams', async () => {
-    const first = await seedLedger(dataDir, { tasks: 5000, commandsPerTask: 10, tenants: TENANTS, seed, batch: 'a' });
+    const first = await seedLedger(dataDir, {
+      tasks: 5000,
+      commandsPerTask: 10,
+      tenants: TENANTS,
+      seed,
+      batch: 'a',
+    });
     let head = Number(first.head);
     log.push(`seeded ${first.events} events, head ${head}`);
 
@@ -58,7 +73,13 @@ describe('projector killed with SIGKILL mid-batch', () => {
     // Live appends while the projector follows, killed again; then more appends while it is down.
     const projector = await startProjector();
     await waitForLiveHead(dataDir, head, projector);
-    const appending = seedLedger(dataDir, { tasks: 1500, commandsPerTask: 10, tenants: TENANTS, seed: seed + 1, batch: 'b' });
+    const appending = seedLedger(dataDir, {
+      tasks: 1500,
+      commandsPerTask: 10,
+      tenants: TENANTS,
+      seed: seed + 1,
+      batch: 'b',
+    });
     await sleep(50 + Math.floor(random() * 300));
     await projector.kill9();
     log.push(`live kill at min checkpoint ${progress()}`);
@@ -96,7 +117,12 @@ describe('projector killed with SIGKILL mid-batch', () => {
       }
       const stats = file.documents('stats');
       for (const tenant of TENANTS) {
-        expect({ tenant, ...stats.get(tenant) }).toEqual({ tenant, id: tenant, tenantId: tenant, ...expected.stats.get(tenant) });
+        expect({ tenant, ...stats.get(tenant) }).toEqual({
+          tenant,
+          id: tenant,
+          tenantId: tenant,
+          ...expected.stats.get(tenant),
+        });
       }
       expect(file.documents('stats').size).toBe(TENANTS.length);
     } finally {

@@ -14,12 +14,17 @@ export const ENTRY = {
   commandApi: join(DIST, 'apps/command-api/src/main.js'),
   allInOne: join(DIST, 'apps/all-in-one/src/main.js'),
   cli: join(ROOT, 'bin/ledger.js'),
+  /** What bin/ledger.js loads. */
+  cliMain: join(DIST, 'apps/ledger-cli/src/main.js'),
 } as const;
 
 const SOURCES = ['apps', 'libs', 'bench', 'bin', 'tsconfig.json', 'tsconfig.build.json'];
 const STAMP = join(DIST, '.fault-tests-build-stamp');
 // Keyed by the checkout, so two checkouts on one machine do not wait for each other.
-const LOCK = join(tmpdir(), `ledger-build-${createHash('sha1').update(ROOT).digest('hex').slice(0, 12)}.lock`);
+const LOCK = join(
+  tmpdir(),
+  `ledger-build-${createHash('sha1').update(ROOT).digest('hex').slice(0, 12)}.lock`,
+);
 const LOCK_STALE_MS = 180_000;
 
 /** Tests never change the build output, so only what `tsc` compiles counts. */
@@ -37,7 +42,8 @@ function newestMtime(path: string): number {
   return newest;
 }
 
-const sourceStamp = (): string => String(Math.ceil(Math.max(...SOURCES.map((s) => newestMtime(join(ROOT, s))))));
+const sourceStamp = (): string =>
+  String(Math.ceil(Math.max(...SOURCES.map((s) => newestMtime(join(ROOT, s))))));
 
 const fresh = (stamp: string, entries: readonly string[]): boolean =>
   existsSync(STAMP) && readFileSync(STAMP, 'utf8') === stamp && entries.every((e) => existsSync(e));
@@ -66,7 +72,9 @@ function build(entries: readonly string[]): void {
     throw new Error(`build did not produce ${missing.join(', ')}:\n${compiledRun.output.slice(0, 4000)}`);
   }
   if (compiledRun.status !== 0) {
-    process.stderr.write(`[build-dist] tsc reported errors (output emitted anyway):\n${compiledRun.output.slice(0, 2000)}\n`);
+    process.stderr.write(
+      `[build-dist] tsc reported errors (output emitted anyway):\n${compiledRun.output.slice(0, 2000)}\n`,
+    );
   }
 }
 

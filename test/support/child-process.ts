@@ -29,7 +29,12 @@ process.once('exit', () => {
 const MAX_OUTPUT = 1_000_000;
 
 /** Starts `node <script> ...args` from the repository root with a quiet, test-only environment. */
-export function spawnNode(name: string, script: string, args: readonly string[], env: NodeJS.ProcessEnv): Child {
+export function spawnNode(
+  name: string,
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Child {
   const proc = spawn(process.execPath, [script, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env },
@@ -92,7 +97,10 @@ export async function runNode(
     void child.kill9();
   }, timeoutMs);
   const exit = await child.exited.finally(() => clearTimeout(timer));
-  if (timedOut) throw new Error(`${name} ${args.join(' ')} did not finish in ${timeoutMs} ms:\n${child.output().slice(-3000)}`);
+  if (timedOut)
+    throw new Error(
+      `${name} ${args.join(' ')} did not finish in ${timeoutMs} ms:\n${child.output().slice(-3000)}`,
+    );
   return { ...exit, stdout: child.stdout(), output: child.output() };
 }
 
@@ -129,7 +137,9 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       const cause = lastError instanceof Error ? `\nlast error: ${lastError.message}` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}\n${describe().slice(-3000)}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${cause}\n${describe().slice(-3000)}`,
+      );
     }
     await sleep(intervalMs);
   }
@@ -144,9 +154,17 @@ export async function waitWhileRunning<T>(
   intervalMs = 50,
 ): Promise<T> {
   let stop = false;
-  const done = waitFor(what, () => (stop ? (null as T) : check()), timeoutMs, () => child.output(), intervalMs);
+  const done = waitFor(
+    what,
+    () => (stop ? (null as T) : check()),
+    timeoutMs,
+    () => child.output(),
+    intervalMs,
+  );
   const died = child.exited.then((e) => {
-    throw new Error(`${child.name} exited (${JSON.stringify(e)}) while waiting for ${what}:\n${child.output().slice(-3000)}`);
+    throw new Error(
+      `${child.name} exited (${JSON.stringify(e)}) while waiting for ${what}:\n${child.output().slice(-3000)}`,
+    );
   });
   try {
     return await Promise.race([done, died]);

@@ -73,14 +73,18 @@ export class ReadModelFile {
   readonly db: Database.Database;
 
   constructor(dataDir: string, options: { readonly readonly?: boolean } = { readonly: true }) {
-    this.db = new Database(join(dataDir, 'read-models.db'), { readonly: options.readonly ?? true, fileMustExist: true });
+    this.db = new Database(join(dataDir, 'read-models.db'), {
+      readonly: options.readonly ?? true,
+      fileMustExist: true,
+    });
     this.db.pragma('busy_timeout = 5000');
   }
 
   liveTarget(projection: string): string | undefined {
-    return (this.db.prepare(`SELECT live_target FROM projections WHERE name = ?`).get(projection) as
-      | { live_target: string }
-      | undefined)?.live_target;
+    return (
+      this.db.prepare(`SELECT live_target FROM projections WHERE name = ?`).get(projection) as
+        { live_target: string } | undefined
+    )?.live_target;
   }
 
   table(projection: string): string {
@@ -92,7 +96,10 @@ export class ReadModelFile {
   /** Every live document of a projection by id, read in one snapshot. */
   documents(projection: string): Map<string, Record<string, unknown>> {
     return this.db.transaction(() => {
-      const rows = this.db.prepare(`SELECT id, body FROM ${this.table(projection)}`).all() as { id: string; body: string }[];
+      const rows = this.db.prepare(`SELECT id, body FROM ${this.table(projection)}`).all() as {
+        id: string;
+        body: string;
+      }[];
       return new Map(rows.map((r) => [r.id, JSON.parse(r.body) as Record<string, unknown>]));
     })();
   }
@@ -100,7 +107,9 @@ export class ReadModelFile {
   /** The live target's checkpoint per projection (undefined before its first commit). */
   checkpoints(): Map<string, string | undefined> {
     const rows = this.db
-      .prepare(`SELECT p.name, t.checkpoint FROM projections p LEFT JOIN targets t ON t.target = p.live_target`)
+      .prepare(
+        `SELECT p.name, t.checkpoint FROM projections p LEFT JOIN targets t ON t.target = p.live_target`,
+      )
       .all() as { name: string; checkpoint: string | null }[];
     return new Map(rows.map((r) => [r.name, r.checkpoint ?? undefined]));
   }
@@ -128,7 +137,9 @@ export function differing(expected: Map<string, unknown>, actual: Map<string, un
   const canon = (v: unknown): string =>
     JSON.stringify(v, (_k, x: unknown) =>
       x && typeof x === 'object' && !Array.isArray(x)
-        ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0)))
+        ? Object.fromEntries(
+            Object.entries(x as Record<string, unknown>).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0)),
+          )
         : x,
     );
   return [...expected.keys()].filter((k) => actual.has(k) && canon(expected.get(k)) !== canon(actual.get(k)));

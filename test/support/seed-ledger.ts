@@ -32,6 +32,32 @@ export interface SeedResult {
   readonly head: string | undefined;
 }
 
+type Meta = TaskCommand['metadata'];
+
+/** Roughly how often each command is tried after a task's creation (cumulative thresholds). */
+function randomCommand(
+  r: number,
+  taskId: string,
+  i: number,
+  c: number,
+  pick: <T>(xs: readonly T[]) => T,
+  metadata: Meta,
+): TaskCommand {
+  const data = { taskId };
+  if (r < 0.2) return { type: 'StartTask', data, metadata };
+  if (r < 0.35) return { type: 'CompleteTask', data, metadata };
+  if (r < 0.42) return { type: 'ReopenTask', data, metadata };
+  if (r < 0.5) return { type: 'ArchiveTask', data, metadata };
+  if (r < 0.62) return { type: 'AssignTask', data: { taskId, assignee: pick(ACTORS) }, metadata };
+  if (r < 0.68) return { type: 'UnassignTask', data, metadata };
+  if (r < 0.84) {
+    const commentId = uuidv5(`${taskId}:${c}`, NAMESPACE);
+    return { type: 'AddComment', data: { taskId, commentId, body: `comment ${c}` }, metadata };
+  }
+  const changes = { title: `Task ${i} v${c}`, priority: pick(PRIORITIES) };
+  return { type: 'ChangeTaskDetails', data: { taskId, changes }, metadata };
+}
+
 const ACTORS = ['ana', 'ben', 'chen', 'dara', 'eli'];
 const LABELS = ['ops', 'bug', 'ui', 'api', 'docs', 'infra', 'perf'];
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
@@ -68,35 +94,7 @@ export async function seedLedger(dataDir: string, options: SeedOptions): Promise
         metadata: meta(),
       });
       const n = Math.floor(rnd() * (perTask + 1));
-      for (let c = 0; c < n; c++) {
-        const r = rnd();
-        const data = { taskId };
-        commands.push(
-          r < 0.2
-            ? { type: 'StartTask', data, metadata: meta() }
-            : r < 0.35
-              ? { type: 'CompleteTask', data, metadata: meta() }
-              : r < 0.42
-                ? { type: 'ReopenTask', data, metadata: meta() }
-                : r < 0.5
-                  ? { type: 'ArchiveTask', data, metadata: meta() }
-                  : r < 0.62
-                    ? { type: 'AssignTask', data: { taskId, assignee: pick(ACTORS) }, metadata: meta() }
-                    : r < 0.68
-                      ? { type: 'UnassignTask', data, metadata: meta() }
-                      : r < 0.84
-                        ? {
-                            type: 'AddComment',
-                            data: { taskId, commentId: uuidv5(`${taskId}:${c}`, NAMESPACE), body: `comment ${c}` },
-                            metadata: meta(),
-                          }
-                        : {
-                            type: 'ChangeTaskDetails',
-                            data: { taskId, changes: { title: `Task ${i} v${c}`, priority: pick(PRIORITIES) } },
-                            metadata: meta(),
-                          },
-        );
-      }
+      for (let c = 0; c < n; c++) commands.push(randomCommand(rnd(), taskId, i, c, pick, meta()));
 
       let state: TaskState = initialState;
       const stamped: NewEvent[] = [];
