@@ -4,10 +4,4 @@ export { ProjectionRunner, type ProjectionRunnerOptions, type RunnerLogger, type
 export type { ProjectionLag, ProjectionProgress, ProgressListener, WorkerState } from './engine/projection-progress';
 export { DEFAULT_RETRY_POLICY, backoffDelay, isTransient, type RetryPolicy } from './engine/retry-policy';
 export type { Upcast } from './engine/fold-batch';
-export {
-  rebuildProjection,
-  rebuildLeaseName,
-  defaultLeaseOwner,
-  type RebuildOptions,
-  type RebuildResult,
-} from './operations/rebuild-projection';
+export * from './operations';

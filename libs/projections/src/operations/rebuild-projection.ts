@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { EventStore, Position } from '@ledger/event-store';
 import type { Projection, ReadDocument } from '../core/projection';
 import type { ProjectionStore } from '../core/projection-store.port';
 import { LeaseHeldError } from '../core/projection-errors';
+import { acquireOperationLease, defaultLeaseOwner, keepLease, rebuildLeaseName } from './operation-lease';
 import { ProjectionWorker, type ProjectionWorkerOptions } from '../engine/projection-worker';
 import type { ProjectionProgress } from '../engine/projection-progress';
 
@@ -34,8 +33,7 @@ export interface RebuildResult {
   readonly parked: number;
 }
 
-export const rebuildLeaseName = (projection: string): string => `rebuild:${projection}`;
-export const defaultLeaseOwner = (): string => `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+export { rebuildLeaseName, defaultLeaseOwner };
 
 /**
  * Blue/green rebuild: fold the whole log into a shadow target, then switch the live pointer to
@@ -57,22 +55,15 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
   const owner = options.owner ?? defaultLeaseOwner();
   const lease = rebuildLeaseName(projection.name);
   const ttl = options.leaseTtlMs ?? 30_000;
-  if (!(await store.acquireLease(lease, owner, ttl))) throw new LeaseHeldError(lease);
+  await acquireOperationLease(store, lease, owner, ttl, 'rebuild');
 
   let worker: ProjectionWorker | undefined;
   let leaseLost = false;
-  const renewal = setInterval(() => {
-    store.renewLease(lease, owner, ttl).then(
-      (held) => {
-        if (held) return;
-        // Someone took the lease over (we stalled past its expiry): two rebuilds must not switch.
-        leaseLost = true;
-        void worker?.stop();
-      },
-      () => undefined, // a transient failure to renew is retried at the next tick
-    );
-  }, Math.max(50, ttl / 3));
-  renewal.unref();
+  const release = keepLease(store, lease, owner, ttl, () => {
+    // Someone took the lease over (we stalled past its expiry): two rebuilds must not switch.
+    leaseLost = true;
+    void worker?.stop();
+  });
 
   try {
     const state = await store.registerProjection(projection.name, projection.version);
@@ -117,7 +108,6 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
     await store.setStatus(projection.name, statusBefore, null);
     return { ...result, switched: true };
   } finally {
-    clearInterval(renewal);
-    await store.releaseLease(lease, owner).catch(() => undefined);
+    await release();
   }
 }

@@ -1,0 +1,78 @@
+import type { Position, RecordedEvent } from '@ledger/event-store';
+import type { ProjectedEvent, Projection, ReadDocument } from '../core/projection';
+import type { NewParkedEvent } from '../core/projection-store.port';
+import { describeError, type Upcast } from '../engine/fold-batch';
+import { isTransient } from '../engine/retry-policy';
+
+/** A document as the current code computes it from the log, with the last event folded into it. */
+export interface ExpectedDocument<Doc> {
+  /** null: the fold deleted it (it must not exist). */
+  readonly doc: Doc | null;
+  readonly position: Position;
+  readonly positionKey: string;
+}
+
+export interface RecomputeFold<Doc extends ReadDocument> {
+  readonly projection: Projection<Doc>;
+  readonly upcast: Upcast;
+  readonly positionKey: (p: Position) => string;
+  /**
+   * Only events at or before this key are folded into document `docId` (the read model's
+   * checkpoint, or the stored document's own position when it is ahead): the recomputation must
+   * describe the same moment of the log as the stored document it is compared with. `docId` is
+   * undefined when the event could not even be upcast. undefined: fold nothing.
+   */
+  readonly boundOf: (docId: string | undefined, recorded: RecordedEvent) => string | undefined;
+}
+
+/**
+ * Folds events (one stream's, in revision order; or several streams one after the other) into
+ * `into`, with the same pure `evolve` the projector runs. Like the engine, an event whose upcast
+ * or fold throws leaves its document as it was and is returned as `unfoldable` (the engine parks
+ * it), so a correct read model with parked events still compares equal.
+ */
+export function foldEventsInto<Doc extends ReadDocument>(
+  fold: RecomputeFold<Doc>,
+  events: readonly RecordedEvent[],
+  into: Map<string, ExpectedDocument<Doc>>,
+  unfoldable: NewParkedEvent[],
+): void {
+  const handles = new Set<string>(fold.projection.handles);
+  for (const recorded of events) {
+    if (!handles.has(recorded.type)) continue;
+    const key = fold.positionKey(recorded.position);
+    let docId: string | undefined;
+    try {
+      const event = {
+        ...fold.upcast(recorded),
+        id: recorded.id,
+        streamName: recorded.streamName,
+        revision: recorded.revision,
+        position: recorded.position,
+      } as ProjectedEvent;
+      docId = fold.projection.documentId(event);
+      const bound = fold.boundOf(docId, recorded);
+      if (bound === undefined || key > bound) continue;
+      const next = fold.projection.evolve(into.get(docId)?.doc ?? null, event);
+      into.set(docId, { doc: next, position: recorded.position, positionKey: key });
+    } catch (error) {
+      if (isTransient(error)) throw error;
+      // An event the engine would park: outside the bound it would not have been folded at all.
+      const bound = fold.boundOf(docId, recorded);
+      if (bound === undefined || key > bound) continue;
+      unfoldable.push({
+        projection: fold.projection.name,
+        position: recorded.position,
+        positionKey: key,
+        eventId: recorded.id,
+        streamName: recorded.streamName,
+        eventType: recorded.type,
+        error: describeError(error),
+      });
+    }
+  }
+}
+
+/** The greater of two position keys (undefined = before the first event). */
+export const maxKey = (a: string | undefined, b: string | undefined): string | undefined =>
+  a === undefined ? b : b === undefined ? a : a > b ? a : b;
