@@ -39,6 +39,19 @@ function instrumented(eventStore: EventStore, store: ProjectionStore, metrics?: 
   };
 }
 
+/**
+ * SQLite waits out a held write lock synchronously (better-sqlite3), and the read-model file's
+ * default wait is 5 s: while another process held the lock, every retried commit would freeze
+ * this whole process (the query API too, in the all-in-one) for 5 s. The workers already retry a
+ * busy store with backoff, asynchronously, so their connection gives up quickly instead.
+ */
+const PROJECTOR_BUSY_TIMEOUT_MS = 250;
+const shortenBusyWait = (store: ProjectionStore): ProjectionStore => {
+  const db = (store as { db?: { pragma?: (source: string) => unknown } }).db;
+  db?.pragma?.(`busy_timeout = ${PROJECTOR_BUSY_TIMEOUT_MS}`);
+  return store;
+};
+
 /** Remaining work of a rebuild: the handled events after its shadow's checkpoint (capped). */
 const rebuildRemaining = (eventStore: EventStore) => async (name: string, checkpoint: string | undefined) => {
   const projection = allProjections.find((p) => p.name === name)!;
@@ -59,7 +72,7 @@ const rebuildRemaining = (eventStore: EventStore) => async (name: string, checkp
       useFactory: (eventStore: EventStore, store: ProjectionStore, metrics?: LedgerMetrics) =>
         new ProjectionRunner({
           projections: allProjections,
-          ...instrumented(eventStore, store, metrics),
+          ...instrumented(eventStore, shortenBusyWait(store), metrics),
           logger: runnerLogger(new Logger('projector')),
         }),
     },
