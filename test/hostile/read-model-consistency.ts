@@ -1,4 +1,7 @@
 import { EVENT_STORE, type EventStore } from '@ledger/event-store/core';
+import { verifyProjection } from '@ledger/projections';
+import { PROJECTION_STORE, type ProjectionStore } from '@ledger/projections/core';
+import { allProjections } from '@ledger/read-models/projections';
 import { evolve, initialState, upcast, type ExistingTask, type TaskState } from '@ledger/tasks';
 import { auth, headPosition, type TestApp } from '../support/ledger-test-app';
 
@@ -146,4 +149,25 @@ export async function readModelDrift(
       drift.push(`${tenantId} task ${id}: served, but no stream of this tenant has it`);
   }
   return drift;
+}
+
+/**
+ * `ledger projections verify --all`, run in-process on the app's own stores: every read model
+ * recomputed from its streams by the projections' folds. What it finds, one line per projection
+ * that is not clean (drift, or events the folds cannot apply); empty when all are clean.
+ */
+export async function verifyAllProjections(t: TestApp): Promise<string[]> {
+  const eventStore = t.app.get<EventStore>(EVENT_STORE);
+  const store = t.app.get<ProjectionStore>(PROJECTION_STORE);
+  const problems: string[] = [];
+  for (const projection of allProjections) {
+    const r = await verifyProjection({ projection, eventStore, store });
+    if (!r.ok || r.unfoldable > 0 || r.interrupted || r.documents === 0) {
+      const { changed, missing, extra, unfoldable, documents, findings } = r;
+      problems.push(
+        `${projection.name}: ${JSON.stringify({ documents, changed, missing, extra, unfoldable, findings: findings.slice(0, 3) })}`,
+      );
+    }
+  }
+  return problems;
 }
