@@ -26,6 +26,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The `ledger` operator CLI: `docker compose exec projector node bin/ledger.js projections status`.
+COPY --from=build /app/bin ./bin
 # The embedded SQLite stores write here when EVENTSTORE_URL / MONGO_URL are not set.
 RUN mkdir -p /data && chown node:node /data
 USER node

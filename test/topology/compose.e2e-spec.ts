@@ -150,6 +150,13 @@ describe('Dockerfile', () => {
     expect(emittedByBuild()).toContain(cmd[1]);
   });
 
+  it('ships the ledger CLI with the dist main it loads', () => {
+    expect(runtime.instructions).toContain('COPY --from=build /app/bin ./bin');
+    const bin = readFileSync(join(ROOT, 'bin/ledger.js'), 'utf8');
+    const main = /require\('\.\.\/(dist\/[^']+)'\)/.exec(bin)?.[1];
+    expect(emittedByBuild()).toContain(main);
+  });
+
   it('keeps host builds, data and secrets out of the build context', () => {
     const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', 'data', '.env', '.git']));
