@@ -68,7 +68,7 @@ describe('graceful shutdown on SIGTERM', () => {
     const answered = await waiting;
     process.stderr.write(`[shutdown] backlog of ${seeded.events} events; read answered ${Date.now() - signalled} ms after SIGTERM\n`);
     expect(answered.status).toBe(200);
-    expect((await answered.json()).total).toBe(20 + seeded.tasks);
+    expect(((await answered.json()) as { total: number }).total).toBe(20 + seeded.tasks);
 
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), 20_000)));
