@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Position } from '@ledger/event-store';
-import type { ReadDocument } from '../core/projection';
+import type { Position, RecordedEvent } from '@ledger/event-store';
+import type { ProjectedEvent, ReadDocument } from '../core/projection';
 import type { StoredDocument } from '../core/projection-store.port';
 import { CheckRecorder, type CheckTally, type DriftListener } from './check-recorder';
 import { acquireOperationLease, defaultLeaseOwner, keepLease, rebuildLeaseName } from './operation-lease';
@@ -147,13 +147,33 @@ async function unstoredStreamsPass(ctx: OperationContext, mode: CheckMode, recor
       filter: { streamPrefixes: [ctx.streamPrefix], eventTypes: ['TaskCreated'] },
     });
     const upToC = page.filter((e) => ctx.positionKey(e.position) <= c.key);
-    if (upToC.length) await checkStreams(ctx, upToC.map((e) => e.streamName), { mode, onlyUnstored: true }, recorder);
+    const suspects = await streamsWithoutCreationDocument(ctx, upToC);
+    if (suspects.length) await checkStreams(ctx, suspects, { mode, onlyUnstored: true }, recorder);
     streams += upToC.length;
     const last = page[page.length - 1];
     ctx.progress('streams', streams, 'streams', last && positionFraction(last.position, c.position));
     if (upToC.length < ctx.pageSize) return;
     from = last.position;
   }
+}
+
+/**
+ * Most streams have their creation's document stored, which proves pass 1 saw them: only the
+ * others need reading. (A creation event that cannot be upcast or keyed is a suspect too.)
+ */
+async function streamsWithoutCreationDocument(ctx: OperationContext, creations: readonly RecordedEvent[]): Promise<string[]> {
+  const idOf = new Map<string, string | undefined>();
+  for (const e of creations) {
+    try {
+      const event = { ...ctx.upcast(e), id: e.id, streamName: e.streamName, revision: e.revision, position: e.position };
+      idOf.set(e.streamName, ctx.projection.handles.includes('TaskCreated') ? ctx.projection.documentId(event as ProjectedEvent) : undefined);
+    } catch {
+      idOf.set(e.streamName, undefined);
+    }
+  }
+  const ids = [...idOf.values()].filter((id): id is string => id !== undefined);
+  const stored = await ctx.store.loadDocuments<ReadDocument>(ctx.target, ids);
+  return [...idOf].filter(([, id]) => id === undefined || !stored.has(id)).map(([stream]) => stream);
 }
 
 /** Random documents (uniform over the id space for UUID ids), each checked with its whole stream. */
