@@ -62,7 +62,12 @@ export async function allDocuments(l: TempLedger, name: string): Promise<StoredD
 }
 
 /** Corrupts one document in place (same position, so the engine would never notice). */
-export async function overwrite(l: TempLedger, name: string, d: StoredDocument<ReadDocument>, doc: ReadDocument | null): Promise<void> {
+export async function overwrite(
+  l: TempLedger,
+  name: string,
+  d: StoredDocument<ReadDocument>,
+  doc: (ReadDocument & Record<string, unknown>) | null,
+): Promise<void> {
   await l.store.commitBatch(await liveTarget(l, name), [
     { id: d.id, doc, position: d.position, positionKey: d.positionKey, guard: 'not-older' },
   ]);
