@@ -128,6 +128,15 @@ export class LedgerMetrics {
     registers: [this.registry],
   });
 
+  constructor() {
+    // Series that alerts rate() over exist from the first scrape, at 0: an absent series would
+    // make `rate(...) > 0` silently empty rather than false until the first error.
+    for (const store of ['event_store', 'read_store']) {
+      for (const source of ['http', 'projector']) this.storeErrors.inc({ store, source }, 0);
+    }
+    for (const source of ['record', 'stream']) this.idempotentReplays.inc({ source }, 0);
+  }
+
   /** Process CPU, memory, event loop lag: only for real processes (they install process-wide observers). */
   collectProcessMetrics(): void {
     if (this.processMetrics) return;

@@ -63,6 +63,11 @@ export function observeProjections(metrics: LedgerMetrics, o: ProjectionObservat
     seen.set(p.projection, { applied: p.applied, parked: p.parked, retries: p.retries });
     for (const state of WORKER_STATES) metrics.projectionState.set({ ...labels, state }, state === p.state ? 1 : 0);
   };
+  for (const projection of o.projections) {
+    for (const counter of [metrics.eventsProjected, metrics.eventsParked, metrics.projectionRetries]) {
+      counter.inc({ projection }, 0);
+    }
+  }
   o.runner.progress().forEach(record);
   const off = o.runner.onProgress(record);
 
