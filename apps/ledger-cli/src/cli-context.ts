@@ -68,7 +68,9 @@ function cliConfig(env: NodeJS.ProcessEnv): LedgerConfig {
     return loadConfig({ ...env, NODE_ENV: env.NODE_ENV === 'production' ? 'cli' : env.NODE_ENV });
   } catch (e) {
     if (e instanceof ValidationError) {
-      throw new UsageError(`invalid configuration: ${e.fields.map((f) => `${f.field}: ${f.problems.join(', ')}`).join('; ')}`);
+      throw new UsageError(
+        `invalid configuration: ${e.fields.map((f) => `${f.field}: ${f.problems.join(', ')}`).join('; ')}`,
+      );
     }
     throw e;
   }

@@ -12,11 +12,15 @@ import { registerVerify } from './commands/verify.command';
 
 function buildProgram(io: CliIo, act: Act): Command {
   const program = new Command('ledger')
-    .description('operate the task ledger read models: status, rebuild, replay, verify, repair, parked events, seed')
+    .description(
+      'operate the task ledger read models: status, rebuild, replay, verify, repair, parked events, seed',
+    )
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(add --help for usage)');
-  const projections = program.command('projections').description('read models: status, rebuild, replay, verify, repair');
+  const projections = program
+    .command('projections')
+    .description('read models: status, rebuild, replay, verify, repair');
   registerStatus(projections, act);
   registerRebuild(projections, act);
   registerReplay(projections, act);
@@ -49,7 +53,10 @@ function exitCodeOf(e: unknown, io: CliIo, json: boolean): number {
   }
   const usage = e instanceof UsageError || e instanceof ValidationError;
   const message = e instanceof Error ? e.message : String(e);
-  if (json) io.out(`${JSON.stringify({ ok: false, error: message, ...(isLedgerError(e) ? { code: e.code } : {}) })}\n`);
+  if (json)
+    io.out(
+      `${JSON.stringify({ ok: false, error: message, ...(isLedgerError(e) ? { code: e.code } : {}) })}\n`,
+    );
   io.err(`error: ${message}\n`);
   return usage ? EXIT.usage : EXIT.failure;
 }

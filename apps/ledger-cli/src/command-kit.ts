@@ -9,7 +9,8 @@ export interface JsonOption {
 }
 
 /** Every command takes --json: one JSON document on stdout at the end, nothing else there. */
-export const withJson = (command: Command): Command => command.option('--json', 'print one JSON document at the end');
+export const withJson = (command: Command): Command =>
+  command.option('--json', 'print one JSON document at the end');
 
 export function positiveInt(name: string, { allowZero = false } = {}) {
   return (raw: string): number => {

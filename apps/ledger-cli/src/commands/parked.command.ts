@@ -26,21 +26,32 @@ async function retry(ctx: CliContext, id: string | undefined, opts: RetryFlags):
   } else {
     parked = await listAllParked(ctx.store, opts.projection);
   }
-  const outcomes = await retryParked({ projections: ctx.projections, eventStore: ctx.eventStore, store: ctx.store, parked });
+  const outcomes = await retryParked({
+    projections: ctx.projections,
+    eventStore: ctx.eventStore,
+    store: ctx.store,
+    parked,
+  });
   const ok = outcomes.every((o) => o.ok);
   if (opts.json) printJson(ctx, { ok, retried: outcomes });
   else {
-    for (const o of outcomes) ctx.io.out(o.ok ? `${o.id}: folded and removed\n` : `${o.id}: still failing: ${o.error}\n`);
+    for (const o of outcomes)
+      ctx.io.out(o.ok ? `${o.id}: folded and removed\n` : `${o.id}: still failing: ${o.error}\n`);
     if (outcomes.length === 0) ctx.io.out('no parked events\n');
   }
   return ok ? EXIT.ok : EXIT.failure;
 }
 
 export function registerParked(program: Command, act: Act): void {
-  const parked = program.command('parked').description('events whose fold threw: list, retry with the current code, discard');
+  const parked = program
+    .command('parked')
+    .description('events whose fold threw: list, retry with the current code, discard');
 
   withJson(
-    parked.command('list').description('every parked event').option('--projection <name>', 'only this projection\'s'),
+    parked
+      .command('list')
+      .description('every parked event')
+      .option('--projection <name>', "only this projection's"),
   ).action((opts: ListFlags) =>
     act(async (ctx) => {
       const all = await listAllParked(ctx.store, opts.projection);
@@ -50,7 +61,15 @@ export function registerParked(program: Command, act: Act): void {
         ctx.io.out(
           formatTable(
             ['id', 'position', 'stream', 'type', 'attempts', 'parked at', 'error'],
-            all.map((p) => [p.id, p.position, p.streamName, p.eventType, p.attempts, p.parkedAt.toISOString(), p.error]),
+            all.map((p) => [
+              p.id,
+              p.position,
+              p.streamName,
+              p.eventType,
+              p.attempts,
+              p.parkedAt.toISOString(),
+              p.error,
+            ]),
           ),
         );
       return EXIT.ok;
@@ -63,11 +82,14 @@ export function registerParked(program: Command, act: Act): void {
       .description('fold again with the current code; the record is removed when it now folds')
       .argument('[id]', 'parked event id (`<projection>:<eventId>`)')
       .option('--all', 'retry every parked event')
-      .option('--projection <name>', 'with --all: only this projection\'s'),
+      .option('--projection <name>', "with --all: only this projection's"),
   ).action((id: string | undefined, opts: RetryFlags) => act((ctx) => retry(ctx, id, opts)));
 
   withJson(
-    parked.command('discard').description('forget a parked event (it stays in the log)').argument('<id>', 'parked event id'),
+    parked
+      .command('discard')
+      .description('forget a parked event (it stays in the log)')
+      .argument('<id>', 'parked event id'),
   ).action((id: string, opts: JsonOption) =>
     act(async (ctx) => {
       const existed = await discardParked(ctx.store, id);

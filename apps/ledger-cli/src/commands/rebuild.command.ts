@@ -9,13 +9,16 @@ interface RebuildFlags extends JsonOption {
   readonly batchSize?: number;
 }
 
-type Outcome = (RebuildResult & { readonly ms: number }) | { readonly projection: string; readonly error: string };
+type Outcome =
+  (RebuildResult & { readonly ms: number }) | { readonly projection: string; readonly error: string };
 
 export function registerRebuild(projections: Command, act: Act): void {
   withJson(
     projections
       .command('rebuild')
-      .description('blue/green: fold the whole log into a shadow copy, catch up, switch atomically; resumable')
+      .description(
+        'blue/green: fold the whole log into a shadow copy, catch up, switch atomically; resumable',
+      )
       .argument('[name]', 'projection to rebuild')
       .option('--all', 'rebuild every projection, one after the other')
       .option('--batch-size <n>', 'events per transaction (default 5000)', positiveInt('--batch-size')),
@@ -36,7 +39,11 @@ export function registerRebuild(projections: Command, act: Act): void {
             signal: ctx.signal,
             ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
             onProgress: (p) =>
-              progress.update({ done: p.applied + p.skipped, unit: 'events', fraction: positionFraction(p.checkpoint, head) }),
+              progress.update({
+                done: p.applied + p.skipped,
+                unit: 'events',
+                fraction: positionFraction(p.checkpoint, head),
+              }),
           });
           progress.stop();
           outcomes.push({ ...result, ms: Date.now() - started });

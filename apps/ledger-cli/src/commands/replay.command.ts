@@ -16,7 +16,10 @@ export function registerReplay(projections: Command, act: Act): void {
       .command('replay')
       .description('re-fold the events after a position with the current code (idempotent, resumable)')
       .argument('<name>', 'projection to replay')
-      .requiredOption('--from <pos>', 'replay the events after this position (exclusive; "start" = the whole log)'),
+      .requiredOption(
+        '--from <pos>',
+        'replay the events after this position (exclusive; "start" = the whole log)',
+      ),
   ).action((name: string, opts: ReplayFlags) =>
     act(async (ctx) => {
       const projection = ctx.projection(name);

@@ -17,7 +17,12 @@ export function registerSeed(program: Command, act: Act): void {
       .command('seed')
       .description('append realistic random tasks through the real domain; deterministic with --seed')
       .requiredOption('--tasks <n>', 'tasks to create', positiveInt('--tasks'))
-      .option('--events-per-task <m>', 'events per task, its creation included', positiveInt('--events-per-task'), 8)
+      .option(
+        '--events-per-task <m>',
+        'events per task, its creation included',
+        positiveInt('--events-per-task'),
+        8,
+      )
       .option('--tenant <t>', 'tenant of the tasks', 'default')
       .option('--seed <s>', 'same seed and options, same events (a rerun completes an interrupted seed)'),
   ).action((opts: SeedFlags) =>
@@ -30,7 +35,8 @@ export function registerSeed(program: Command, act: Act): void {
         tenantId: opts.tenant,
         seed: opts.seed,
         signal: ctx.signal,
-        onProgress: (p) => progress.update({ done: p.events, unit: 'events', fraction: p.events / p.totalEvents }),
+        onProgress: (p) =>
+          progress.update({ done: p.events, unit: 'events', fraction: p.events / p.totalEvents }),
       }).finally(() => progress.stop());
       if (opts.json) printJson(ctx, { ok: !result.interrupted, ...result });
       else

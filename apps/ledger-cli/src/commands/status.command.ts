@@ -20,17 +20,33 @@ export function registerStatus(projections: Command, act: Act): void {
   withJson(
     projections
       .command('status')
-      .description('per projection: version (code vs stored), state, checkpoint, head, lag, parked events, last error'),
+      .description(
+        'per projection: version (code vs stored), state, checkpoint, head, lag, parked events, last error',
+      ),
   ).action((opts: JsonOption) =>
     act(async (ctx) => {
-      const rows = await projectionStatus({ projections: ctx.projections, eventStore: ctx.eventStore, store: ctx.store });
+      const rows = await projectionStatus({
+        projections: ctx.projections,
+        eventStore: ctx.eventStore,
+        store: ctx.store,
+      });
       if (opts.json) {
         printJson(ctx, { ok: true, projections: rows });
         return EXIT.ok;
       }
       ctx.io.out(
         formatTable(
-          ['projection', 'version', 'state', 'checkpoint', 'head', 'lag events', 'lag s', 'parked', 'last error'],
+          [
+            'projection',
+            'version',
+            'state',
+            'checkpoint',
+            'head',
+            'lag events',
+            'lag s',
+            'parked',
+            'last error',
+          ],
           rows.map((r) => [
             r.name,
             versionText(r),
@@ -44,7 +60,8 @@ export function registerStatus(projections: Command, act: Act): void {
           ]),
         ),
       );
-      for (const r of rows.filter((x) => x.rebuild?.holder)) ctx.io.out(`${r.name}: rebuild held by ${r.rebuild!.holder}\n`);
+      for (const r of rows.filter((x) => x.rebuild?.holder))
+        ctx.io.out(`${r.name}: rebuild held by ${r.rebuild!.holder}\n`);
       return EXIT.ok;
     }),
   );

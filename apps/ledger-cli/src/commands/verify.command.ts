@@ -14,15 +14,23 @@ interface CheckFlags extends JsonOption {
 type Outcome = VerifyReport | { readonly projection: string; readonly error: string };
 
 const summary = (r: VerifyReport, repair: boolean): string => {
-  const found = `${formatCount(r.documents)} documents in ${formatCount(r.streams)} streams checked; ` +
+  const found =
+    `${formatCount(r.documents)} documents in ${formatCount(r.streams)} streams checked; ` +
     `${r.changed} changed, ${r.missing} missing, ${r.extra} extra`;
   const fixed = repair ? `; ${r.fixed} fixed, ${r.unresolved} unresolved` : '';
-  const warn = r.unfoldable ? `; ${r.unfoldable} events the fold cannot apply (see \`ledger parked list\`)` : '';
+  const warn = r.unfoldable
+    ? `; ${r.unfoldable} events the fold cannot apply (see \`ledger parked list\`)`
+    : '';
   const cut = r.interrupted ? ' (interrupted: partial)' : '';
   return `${r.projection}: ${found}${fixed}${warn}${cut}\n`;
 };
 
-async function check(ctx: CliContext, mode: 'verify' | 'repair', name: string | undefined, opts: CheckFlags): Promise<number> {
+async function check(
+  ctx: CliContext,
+  mode: 'verify' | 'repair',
+  name: string | undefined,
+  opts: CheckFlags,
+): Promise<number> {
   const selected = ctx.select(name, opts.all);
   const outcomes: Outcome[] = [];
   for (const projection of selected) {
@@ -66,10 +74,16 @@ export function registerVerify(projections: Command, act: Act): void {
   withJson(
     projections
       .command('verify')
-      .description('recompute documents from their streams and diff them with the read model; exit 1 on drift')
+      .description(
+        'recompute documents from their streams and diff them with the read model; exit 1 on drift',
+      )
       .argument('[name]', 'projection to verify')
       .option('--all', 'verify every projection')
-      .option('--sample <n>', 'check about n random documents (with their whole streams) instead of all', positiveInt('--sample')),
+      .option(
+        '--sample <n>',
+        'check about n random documents (with their whole streams) instead of all',
+        positiveInt('--sample'),
+      ),
   ).action((name: string | undefined, opts: CheckFlags) => act((ctx) => check(ctx, 'verify', name, opts)));
 
   withJson(

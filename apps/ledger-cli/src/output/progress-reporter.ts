@@ -72,7 +72,9 @@ export class ProgressReporter {
     const now = Date.now();
     if (now - this.lastLine < LINE_EVERY_MS) return;
     this.lastLine = now;
-    this.io.err(`${payload.label}: ${payload.pct.trim()} | ${payload.done} ${u.unit} | ${payload.rate}/s | ETA ${payload.etaText}\n`);
+    this.io.err(
+      `${payload.label}: ${payload.pct.trim()} | ${payload.done} ${u.unit} | ${payload.rate}/s | ETA ${payload.etaText}\n`,
+    );
   }
 
   /** Ends the bar (a final line in plain mode when anything was shown). */
@@ -82,7 +84,9 @@ export class ProgressReporter {
       this.bar = undefined;
     } else if (this.lastLine > 0 && this.last) {
       const elapsed = (Date.now() - this.started) / 1000;
-      this.io.err(`${this.label}: done | ${formatCount(this.last.done)} ${this.last.unit} in ${formatDuration(elapsed)}\n`);
+      this.io.err(
+        `${this.label}: done | ${formatCount(this.last.done)} ${this.last.unit} in ${formatDuration(elapsed)}\n`,
+      );
     }
   }
 }

@@ -4,7 +4,13 @@ describe('diffDocument', () => {
   const doc = { id: 't1', tenantId: 'a', title: 'x', labels: ['a', 'b'], meta: { b: 1, a: 2 } };
 
   it('equal documents, whatever the key order, are no drift', () => {
-    expect(diffDocument('t1', { meta: { a: 2, b: 1 }, labels: ['a', 'b'], title: 'x', tenantId: 'a', id: 't1' }, doc)).toBeUndefined();
+    expect(
+      diffDocument(
+        't1',
+        { meta: { a: 2, b: 1 }, labels: ['a', 'b'], title: 'x', tenantId: 'a', id: 't1' },
+        doc,
+      ),
+    ).toBeUndefined();
     expect(canonicalJson({ b: 1, a: [{ d: 1, c: 2 }] })).toBe('{"a":[{"c":2,"d":1}],"b":1}');
   });
 
@@ -18,7 +24,9 @@ describe('diffDocument', () => {
       ],
     });
     const { title: _t, ...untitled } = doc;
-    expect(diffDocument('t1', untitled, doc)).toMatchObject({ fields: [{ field: 'title', stored: undefined, expected: 'x' }] });
+    expect(diffDocument('t1', untitled, doc)).toMatchObject({
+      fields: [{ field: 'title', stored: undefined, expected: 'x' }],
+    });
   });
 
   it('missing when only the recomputation has it; extra when the fold deleted it or never made it', () => {

@@ -14,7 +14,9 @@ export type DocumentDrift =
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }
@@ -35,7 +37,8 @@ export function diffDocument(id: string, stored: unknown, expected: unknown): Do
   const b = want as Record<string, unknown>;
   const fields: FieldDifference[] = [];
   for (const field of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
-    if (canonicalJson(a[field]) !== canonicalJson(b[field])) fields.push({ field, stored: a[field], expected: b[field] });
+    if (canonicalJson(a[field]) !== canonicalJson(b[field]))
+      fields.push({ field, stored: a[field], expected: b[field] });
   }
   return fields.length ? { kind: 'changed', id, fields } : undefined;
 }

@@ -1,6 +1,7 @@
 export * from './rebuild-projection';
 export * from './operation-lease';
 export * from './operation-context';
+export * from './event-loop-yield';
 export * from './recompute-scope';
 export * from './recompute-fold';
 export * from './document-diff';

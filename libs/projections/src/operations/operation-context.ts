@@ -4,6 +4,7 @@ import { TASK_STREAM_PREFIX, upcast as upcastTaskEvent } from '@ledger/tasks';
 import type { Projection, ReadDocument } from '../core/projection';
 import type { Checkpoint, ProjectionStore } from '../core/projection-store.port';
 import type { Upcast } from '../engine/fold-batch';
+import { breather } from './event-loop-yield';
 import { inferRecomputeScope, type RecomputeScope } from './recompute-scope';
 
 /** What every read-model operation needs; the defaults are the projector's. */
@@ -50,13 +51,17 @@ export interface OperationContext {
   /** The live target's checkpoint when the operation started: the moment of the log it works on. */
   readonly checkpoint?: Checkpoint;
   readonly positionKey: (p: Position) => string;
+  /** Call once per page: lets timers and signal handlers run (see breather). */
+  readonly breathe: () => Promise<void>;
   progress(phase: string, done: number, unit: string, fraction?: number): void;
 }
 
 export class ProjectionNotRegisteredError extends LedgerError {
   readonly code = 'projection_not_registered';
   constructor(readonly projection: string) {
-    super(`projection ${projection} has no read model yet (the projector never ran it): nothing to work on`, { projection });
+    super(`projection ${projection} has no read model yet (the projector never ran it): nothing to work on`, {
+      projection,
+    });
   }
 }
 
@@ -77,13 +82,18 @@ export async function operationContext(operation: string, o: OperationOptions): 
     target: state.liveTarget,
     checkpoint: state.checkpoint,
     positionKey: (p) => o.eventStore.positionKey(p),
+    breathe: breather(),
     progress: (phase, done, unit, fraction) =>
       o.onProgress?.({ operation, projection: o.projection.name, phase, done, unit, fraction }),
   };
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
-export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapConcurrent<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
@@ -107,8 +117,16 @@ const leadingNumber = (position: Position | undefined): number | undefined => {
  * EventStoreDB: the commit offset in bytes), which is good enough for a percentage and an ETA.
  * undefined when a position does not start with a number.
  */
-export function positionFraction(position: Position | undefined, to: Position | undefined, from?: Position): number | undefined {
-  const [p, t, f] = [leadingNumber(position) ?? 0, leadingNumber(to), from === undefined ? 0 : leadingNumber(from)];
+export function positionFraction(
+  position: Position | undefined,
+  to: Position | undefined,
+  from?: Position,
+): number | undefined {
+  const [p, t, f] = [
+    leadingNumber(position) ?? 0,
+    leadingNumber(to),
+    from === undefined ? 0 : leadingNumber(from),
+  ];
   if (t === undefined || f === undefined) return undefined;
   if (t <= f) return 1;
   return Math.min(1, Math.max(0, (p - f) / (t - f)));

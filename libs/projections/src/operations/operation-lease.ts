@@ -48,10 +48,16 @@ async function boardTarget(store: ProjectionStore): Promise<string> {
 }
 
 /** Any record on the board (lease holders, replay progress), keyed by id. */
-export async function writeBoard<Doc extends object>(store: ProjectionStore, id: string, doc: Doc | null): Promise<void> {
+export async function writeBoard<Doc extends object>(
+  store: ProjectionStore,
+  id: string,
+  doc: Doc | null,
+): Promise<void> {
   const target = await boardTarget(store);
   const body = doc && { ...doc, id, tenantId: BOARD_TENANT };
-  await store.commitBatch(target, [{ id, doc: body, position: BOARD_KEY, positionKey: BOARD_KEY, guard: 'not-older' }]);
+  await store.commitBatch(target, [
+    { id, doc: body, position: BOARD_KEY, positionKey: BOARD_KEY, guard: 'not-older' },
+  ]);
 }
 
 export async function readBoard<Doc>(store: ProjectionStore, id: string): Promise<Doc | undefined> {
@@ -62,7 +68,16 @@ export async function readBoard<Doc>(store: ProjectionStore, id: string): Promis
 
 export async function leaseHolder(store: ProjectionStore, lease: string): Promise<LeaseHolder | undefined> {
   const doc = await readBoard<BoardDocument>(store, `lease:${lease}`);
-  return doc && { lease, owner: doc.owner, operation: doc.operation, host: doc.host, pid: doc.pid, since: doc.since };
+  return (
+    doc && {
+      lease,
+      owner: doc.owner,
+      operation: doc.operation,
+      host: doc.host,
+      pid: doc.pid,
+      since: doc.since,
+    }
+  );
 }
 
 const pidAlive = (pid: number): boolean => {
@@ -90,7 +105,8 @@ export async function acquireOperationLease(
   if (!(await store.acquireLease(lease, owner, ttlMs))) {
     const holder = await leaseHolder(store, lease);
     const dead = holder && holder.owner !== owner && holder.host === hostname() && !pidAlive(holder.pid);
-    if (!dead || !(await store.acquireLease(lease, holder.owner, ttlMs))) throw new OperationLeaseHeldError(lease, holder);
+    if (!dead || !(await store.acquireLease(lease, holder.owner, ttlMs)))
+      throw new OperationLeaseHeldError(lease, holder);
     await store.releaseLease(lease, holder.owner);
     if (!(await store.acquireLease(lease, owner, ttlMs)))
       throw new OperationLeaseHeldError(lease, await leaseHolder(store, lease));
@@ -116,12 +132,15 @@ export function keepLease(
   ttlMs: number,
   onLost: () => void,
 ): () => Promise<void> {
-  const renewal = setInterval(() => {
-    store.renewLease(lease, owner, ttlMs).then(
-      (held) => held || onLost(),
-      () => undefined, // a transient failure to renew is retried at the next tick
-    );
-  }, Math.max(50, ttlMs / 3));
+  const renewal = setInterval(
+    () => {
+      store.renewLease(lease, owner, ttlMs).then(
+        (held) => held || onLost(),
+        () => undefined, // a transient failure to renew is retried at the next tick
+      );
+    },
+    Math.max(50, ttlMs / 3),
+  );
   renewal.unref();
   return async () => {
     clearInterval(renewal);

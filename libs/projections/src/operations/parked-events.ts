@@ -8,9 +8,13 @@ import { checkStreams } from './stream-check';
 import { checkTenants } from './tenant-check';
 
 /** Every parked event, page by page (in position order), optionally of one projection. */
-export async function listAllParked(store: ProjectionStore, projection?: string, pageSize = 500): Promise<ParkedEvent[]> {
+export async function listAllParked(
+  store: ProjectionStore,
+  projection?: string,
+  pageSize = 500,
+): Promise<ParkedEvent[]> {
   const all: ParkedEvent[] = [];
-  for (let after: string | undefined; ; ) {
+  for (let after: string | undefined; ;) {
     const page = await store.listParked({ projection, limit: pageSize, after });
     all.push(...page);
     if (page.length < pageSize) return all;
@@ -47,12 +51,20 @@ export interface RetryOutcome {
  */
 export async function retryParked(options: RetryParkedOptions): Promise<RetryOutcome[]> {
   const byProjection = new Map<string, ParkedEvent[]>();
-  for (const p of options.parked) byProjection.set(p.projection, [...(byProjection.get(p.projection) ?? []), p]);
+  for (const p of options.parked)
+    byProjection.set(p.projection, [...(byProjection.get(p.projection) ?? []), p]);
   const outcomes: RetryOutcome[] = [];
   for (const [name, parked] of byProjection) {
     const projection = options.projections.find((p) => p.name === name);
     if (!projection) {
-      outcomes.push(...parked.map((p) => ({ id: p.id, projection: name, ok: false, error: `no projection ${name} in this code` })));
+      outcomes.push(
+        ...parked.map((p) => ({
+          id: p.id,
+          projection: name,
+          ok: false,
+          error: `no projection ${name} in this code`,
+        })),
+      );
       continue;
     }
     outcomes.push(...(await retryOne({ ...options, projection }, parked)));
@@ -86,10 +98,14 @@ async function retryOne(
     const stillFailing = new Map(tally.unfoldableEvents.map((e) => [e.eventId, e.error]));
     const outcomes: RetryOutcome[] = [];
     for (const p of parked) {
-      const error = stillFailing.get(p.eventId) ?? (tally.unresolved > 0 ? 'its document kept changing; retry again' : undefined);
+      const error =
+        stillFailing.get(p.eventId) ??
+        (tally.unresolved > 0 ? 'its document kept changing; retry again' : undefined);
       if (error) {
         const { projection, position, positionKey, eventId, streamName, eventType } = p;
-        await o.store.addParked([{ projection, position, positionKey, eventId, streamName, eventType, error }]);
+        await o.store.addParked([
+          { projection, position, positionKey, eventId, streamName, eventType, error },
+        ]);
       } else {
         await o.store.removeParked(p.id);
       }

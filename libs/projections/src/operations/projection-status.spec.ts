@@ -11,13 +11,20 @@ beforeEach(async () => {
 });
 afterEach(() => l.cleanup());
 
-const status = () => projectionStatus({ projections: allProjections, eventStore: l.eventStore, store: l.store });
+const status = () =>
+  projectionStatus({ projections: allProjections, eventStore: l.eventStore, store: l.store });
 
 describe('projectionStatus', () => {
   it('shows projections never started with the whole log as lag', async () => {
     const rows = await status();
     expect(rows.map((r) => r.name)).toEqual(['tasks', 'task-history', 'stats']);
-    expect(rows[0]).toMatchObject({ codeVersion: 1, state: 'not started', head: '100', eventsBehind: 100, parked: 0 });
+    expect(rows[0]).toMatchObject({
+      codeVersion: 1,
+      state: 'not started',
+      head: '100',
+      eventsBehind: 100,
+      parked: 0,
+    });
     expect(rows[0].storedVersion).toBeUndefined();
   });
 
@@ -29,8 +36,17 @@ describe('projectionStatus', () => {
     await l.store.commitBatch(shadow.target, [], { position: '55', key: l.eventStore.positionKey('55') });
     await l.store.setStatus('tasks', 'rebuilding');
     const [tasks, history] = await status();
-    expect(history).toMatchObject({ state: 'stopped', checkpoint: '100', head: '110', eventsBehind: 10, storedVersion: 1 });
-    expect(tasks).toMatchObject({ state: 'rebuilding', rebuild: { target: shadow.target, version: 2, checkpoint: '55', percent: 50 } });
+    expect(history).toMatchObject({
+      state: 'stopped',
+      checkpoint: '100',
+      head: '110',
+      eventsBehind: 10,
+      storedVersion: 1,
+    });
+    expect(tasks).toMatchObject({
+      state: 'rebuilding',
+      rebuild: { target: shadow.target, version: 2, checkpoint: '55', percent: 50 },
+    });
     expect(tasks.rebuild?.holder).toMatch(/^me:1:x \(pid \d+ on /);
     expect((await status()).map((r) => r.name)).not.toContain('_operations');
   });

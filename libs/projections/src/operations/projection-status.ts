@@ -55,7 +55,14 @@ export async function projectionStatus(options: ProjectionStatusOptions): Promis
     (n) => n !== OPERATIONS_BOARD && !n.startsWith('_'),
   );
   return Promise.all(
-    names.map((name) => statusOf(options, options.projections.find((p) => p.name === name), states.get(name), name)),
+    names.map((name) =>
+      statusOf(
+        options,
+        options.projections.find((p) => p.name === name),
+        states.get(name),
+        name,
+      ),
+    ),
   );
 }
 
@@ -65,12 +72,23 @@ async function statusOf(
   state: ProjectionState | undefined,
   name: string,
 ): Promise<ProjectionStatusRow> {
-  const filter = { streamPrefixes: [TASK_STREAM_PREFIX], ...(projection ? { eventTypes: projection.handles } : {}) };
+  const filter = {
+    streamPrefixes: [TASK_STREAM_PREFIX],
+    ...(projection ? { eventTypes: projection.handles } : {}),
+  };
   const clock = o.clock ?? (() => new Date());
-  const lag = await measureLag(o.eventStore, filter, state?.checkpoint?.position, o.lagCountLimit ?? 10_000, clock, name);
+  const lag = await measureLag(
+    o.eventStore,
+    filter,
+    state?.checkpoint?.position,
+    o.lagCountLimit ?? 10_000,
+    clock,
+    name,
+  );
   const parked = await o.store.countParked(name);
   const shadow = state?.shadow;
-  const holder = shadow && state?.status === 'rebuilding' ? await leaseHolder(o.store, rebuildLeaseName(name)) : undefined;
+  const holder =
+    shadow && state?.status === 'rebuilding' ? await leaseHolder(o.store, rebuildLeaseName(name)) : undefined;
   const fraction = shadow && positionFraction(shadow.checkpoint?.position, lag.head);
   return {
     name,

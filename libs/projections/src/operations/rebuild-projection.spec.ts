@@ -34,7 +34,12 @@ const liveDoc = async (): Promise<V2Doc | undefined> => {
 
 /** Projects the current log with v1 into the live target and stops. */
 const projectV1 = async () => {
-  const w = new ProjectionWorker({ projection: countsProjection, eventStore: env.eventStore, store, idleMs: 10 });
+  const w = new ProjectionWorker({
+    projection: countsProjection,
+    eventStore: env.eventStore,
+    store,
+    idleMs: 10,
+  });
   await w.start();
   await eventually(() => w.progress().caughtUp);
   await w.stop();
@@ -68,7 +73,9 @@ describe('rebuildProjection', () => {
 
   it('refuses to run while another owner holds the lease', async () => {
     await store.acquireLease(rebuildLeaseName('counts'), 'other-cli', 60_000);
-    await expect(rebuildProjection({ projection: countsV2, eventStore: env.eventStore, store })).rejects.toBeInstanceOf(LeaseHeldError);
+    await expect(
+      rebuildProjection({ projection: countsV2, eventStore: env.eventStore, store }),
+    ).rejects.toBeInstanceOf(LeaseHeldError);
     expect((await store.getState('counts'))?.shadow).toBeUndefined();
   });
 
@@ -90,7 +97,13 @@ describe('rebuildProjection', () => {
     expect(paused.version).toBe(1);
     expect(await liveDoc()).toMatchObject({ total: 1000 });
 
-    const second = await rebuildProjection({ projection: countsV2, eventStore: env.eventStore, store, batchSize: 100, worker: { idleMs: 10 } });
+    const second = await rebuildProjection({
+      projection: countsV2,
+      eventStore: env.eventStore,
+      store,
+      batchSize: 100,
+      worker: { idleMs: 10 },
+    });
     expect(second).toMatchObject({ switched: true, resumed: true, target: first.target });
     expect(first.applied + second.applied).toBe(1000);
     expect(await liveDoc()).toMatchObject({ total: 1000, v: 2 });
@@ -98,7 +111,13 @@ describe('rebuildProjection', () => {
 
   it('hands over to a running live worker without losing or doubling an event', async () => {
     await createTasks(env.eventStore, 200);
-    const live = new ProjectionWorker({ projection: countsV2, eventStore: env.eventStore, store, idleMs: 10, batchSize: 20 });
+    const live = new ProjectionWorker({
+      projection: countsV2,
+      eventStore: env.eventStore,
+      store,
+      idleMs: 10,
+      batchSize: 20,
+    });
     await live.start();
     let writing = true;
     const writer = (async () => {
@@ -108,7 +127,13 @@ describe('rebuildProjection', () => {
         await new Promise((r) => setTimeout(r, 2));
       }
     })();
-    const result = await rebuildProjection({ projection: countsV2, eventStore: env.eventStore, store, batchSize: 50, worker: { idleMs: 10 } });
+    const result = await rebuildProjection({
+      projection: countsV2,
+      eventStore: env.eventStore,
+      store,
+      batchSize: 50,
+      worker: { idleMs: 10 },
+    });
     await createTasks(env.eventStore, 20);
     writing = false;
     await writer;

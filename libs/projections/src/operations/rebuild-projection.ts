@@ -2,6 +2,7 @@ import type { EventStore, Position } from '@ledger/event-store';
 import type { Projection, ReadDocument } from '../core/projection';
 import type { ProjectionStore } from '../core/projection-store.port';
 import { LeaseHeldError } from '../core/projection-errors';
+import { yieldingEventStore } from './event-loop-yield';
 import { acquireOperationLease, defaultLeaseOwner, keepLease, rebuildLeaseName } from './operation-lease';
 import { ProjectionWorker, type ProjectionWorkerOptions } from '../engine/projection-worker';
 import type { ProjectionProgress } from '../engine/projection-progress';
@@ -68,7 +69,9 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
   try {
     const state = await store.registerProjection(projection.name, projection.version);
     const resumed = state.shadow?.version === projection.version;
-    const shadow = resumed ? state.shadow! : await store.createShadowTarget(projection.name, projection.version);
+    const shadow = resumed
+      ? state.shadow!
+      : await store.createShadowTarget(projection.name, projection.version);
     const statusBefore = state.status === 'rebuilding' ? 'live' : state.status;
     await store.setStatus(projection.name, 'rebuilding');
 
@@ -76,7 +79,8 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
       batchSize: options.batchSize ?? 5_000,
       ...options.worker,
       projection,
-      eventStore: options.eventStore,
+      // A rebuild catches up over the whole log: let lease renewal and Ctrl-C run meanwhile.
+      eventStore: yieldingEventStore(options.eventStore),
       store,
       target: shadow.target,
       untilCaughtUp: true,
@@ -99,7 +103,14 @@ export async function rebuildProjection(options: RebuildOptions): Promise<Rebuil
       throw new Error(`rebuild of ${projection.name} failed: ${p.lastError}`);
     }
     if (leaseLost) throw new LeaseHeldError(lease);
-    const result = { projection: projection.name, target: shadow.target, resumed, checkpoint: p.checkpoint, applied: p.applied, parked: p.parked };
+    const result = {
+      projection: projection.name,
+      target: shadow.target,
+      resumed,
+      checkpoint: p.checkpoint,
+      applied: p.applied,
+      parked: p.parked,
+    };
     if (options.signal?.aborted || !p.caughtUp) {
       await store.setStatus(projection.name, statusBefore);
       return { ...result, switched: false };

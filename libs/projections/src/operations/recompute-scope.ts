@@ -10,8 +10,7 @@ import type { ProjectedEvent, Projection, ReadDocument } from '../core/projectio
  * - `tenant`: one document per tenant folded over all of its tasks' streams (stats).
  */
 export type RecomputeScope =
-  | { readonly kind: 'stream'; streamOf(docId: string): string }
-  | { readonly kind: 'tenant' };
+  { readonly kind: 'stream'; streamOf(docId: string): string } | { readonly kind: 'tenant' };
 
 /** Documents keyed by the task id, or by `<taskId>:<suffix>` (one history entry per revision). */
 export const taskStreamScope = (streamPrefix = TASK_STREAM_PREFIX): RecomputeScope => ({
@@ -30,7 +29,10 @@ const PROBE_TENANT = 'probe-tenant';
  * by the tenant answers the tenant, one keyed by the task answers an id that starts with the task
  * id. Anything else must be given an explicit scope (the operations take `scope`).
  */
-export function inferRecomputeScope(projection: Projection<ReadDocument>, streamPrefix = TASK_STREAM_PREFIX): RecomputeScope {
+export function inferRecomputeScope(
+  projection: Projection<ReadDocument>,
+  streamPrefix = TASK_STREAM_PREFIX,
+): RecomputeScope {
   const type = projection.handles[0] ?? 'TaskCreated';
   const probe = {
     type,
@@ -48,7 +50,8 @@ export function inferRecomputeScope(projection: Projection<ReadDocument>, stream
     id = undefined;
   }
   if (id === PROBE_TENANT) return tenantScope;
-  if (id !== undefined && (id === PROBE_TASK || id.startsWith(`${PROBE_TASK}:`))) return taskStreamScope(streamPrefix);
+  if (id !== undefined && (id === PROBE_TASK || id.startsWith(`${PROBE_TASK}:`)))
+    return taskStreamScope(streamPrefix);
   throw new Error(
     `cannot tell where the documents of projection ${projection.name} come from (keyed neither by task nor by tenant); pass a RecomputeScope`,
   );

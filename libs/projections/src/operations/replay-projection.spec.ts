@@ -1,5 +1,10 @@
 import type { RecordedEvent } from '@ledger/event-store';
-import { statsProjection, tasksProjection, type StatsDocument, type TaskDocument } from '@ledger/read-models/projections';
+import {
+  statsProjection,
+  tasksProjection,
+  type StatsDocument,
+  type TaskDocument,
+} from '@ledger/read-models/projections';
 import type { Projection } from '../core/projection';
 import { readBoard } from './operation-lease';
 import { replayProjection } from './replay-projection';
@@ -16,11 +21,21 @@ let untouched: string;
 
 beforeEach(async () => {
   l = tempLedger();
-  await seedTasks({ eventStore: l.eventStore, tasks: 30, eventsPerTask: 6, tenantId: 'acme', seed: 'replay', parts: 2, window: 10 });
+  await seedTasks({
+    eventStore: l.eventStore,
+    tasks: 30,
+    eventsPerTask: 6,
+    tenantId: 'acme',
+    seed: 'replay',
+    parts: 2,
+    window: 10,
+  });
   await projectLive(l);
   log = await l.eventStore.readAll({ limit: 10_000 });
   from = log[Math.floor(log.length * 0.6)].position;
-  const after = new Set(log.filter((e) => Number(e.position) > Number(from)).map((e) => e.streamName.slice(5)));
+  const after = new Set(
+    log.filter((e) => Number(e.position) > Number(from)).map((e) => e.streamName.slice(5)),
+  );
   touched = [...after][0];
   untouched = log.map((e) => e.streamName.slice(5)).find((id) => !after.has(id))!;
 });
@@ -45,14 +60,24 @@ describe('replayProjection', () => {
       },
     };
     const r = await replayProjection({ ...ops(fixed), from });
-    expect(r).toMatchObject({ ok: true, resumed: false, interrupted: false, to: log[log.length - 1].position });
+    expect(r).toMatchObject({
+      ok: true,
+      resumed: false,
+      interrupted: false,
+      to: log[log.length - 1].position,
+    });
     expect(r.events).toBe(log.filter((e) => Number(e.position) > Number(from)).length);
     const title = (id: string) => taskDoc(id).then((d) => (d.doc as TaskDocument).title);
     expect(await title(touched)).toBe((await title(touched)).toUpperCase());
     expect(await title(untouched)).not.toBe((await title(untouched)).toUpperCase());
-    expect(r.documentsRewritten).toBe(new Set(log.filter((e) => Number(e.position) > Number(from)).map((e) => e.streamName)).size);
+    expect(r.documentsRewritten).toBe(
+      new Set(log.filter((e) => Number(e.position) > Number(from)).map((e) => e.streamName)).size,
+    );
     // Idempotent: a second run finds every document as the fold makes it.
-    expect(await replayProjection({ ...ops(fixed), from })).toMatchObject({ documentsRewritten: 0, ok: true });
+    expect(await replayProjection({ ...ops(fixed), from })).toMatchObject({
+      documentsRewritten: 0,
+      ok: true,
+    });
   });
 
   it('fixes a drifted task document that events after the position touch, and leaves the others', async () => {
@@ -60,22 +85,32 @@ describe('replayProjection', () => {
     const b = await taskDoc(untouched);
     await overwrite(l, 'tasks', a, { ...(a.doc as TaskDocument), title: 'tampered' } as never);
     await overwrite(l, 'tasks', b, { ...(b.doc as TaskDocument), title: 'tampered' } as never);
-    expect(await replayProjection({ ...ops(tasksProjection), from })).toMatchObject({ documentsRewritten: 1 });
+    expect(await replayProjection({ ...ops(tasksProjection), from })).toMatchObject({
+      documentsRewritten: 1,
+    });
     expect(await taskDoc(touched)).toEqual(a);
     expect((await taskDoc(untouched)).doc).toMatchObject({ title: 'tampered' });
   });
 
-  it('recomputes a per-tenant stats document from all of the tenant\'s streams', async () => {
+  it("recomputes a per-tenant stats document from all of the tenant's streams", async () => {
     const [stats] = await allDocuments(l, 'stats');
     await overwrite(l, 'stats', stats, { ...(stats.doc as StatsDocument), total: 1 } as never);
-    expect(await replayProjection({ ...ops(statsProjection), from })).toMatchObject({ documentsRewritten: 1, ok: true });
+    expect(await replayProjection({ ...ops(statsProjection), from })).toMatchObject({
+      documentsRewritten: 1,
+      ok: true,
+    });
     expect((await allDocuments(l, 'stats'))[0]).toEqual(stats);
     expect(await verifyProjection(ops(statsProjection))).toMatchObject({ ok: true });
   });
 
   it('stops on abort keeping its cursor, and the next run with the same range resumes after it', async () => {
     const abort = new AbortController();
-    const first = await replayProjection({ ...ops(tasksProjection), from, signal: abort.signal, onProgress: () => abort.abort() });
+    const first = await replayProjection({
+      ...ops(tasksProjection),
+      from,
+      signal: abort.signal,
+      onProgress: () => abort.abort(),
+    });
     expect(first).toMatchObject({ interrupted: true, ok: false });
     const cursor = await readBoard<{ reached: string }>(l.store, 'replay:tasks');
     expect(Number(cursor?.reached)).toBeGreaterThan(Number(from));

@@ -1,7 +1,19 @@
 import type { Position } from '@ledger/event-store';
 import { CheckRecorder, type DriftListener } from './check-recorder';
-import { acquireOperationLease, defaultLeaseOwner, keepLease, readBoard, rebuildLeaseName, writeBoard } from './operation-lease';
-import { operationContext, positionFraction, type OperationContext, type OperationOptions } from './operation-context';
+import {
+  acquireOperationLease,
+  defaultLeaseOwner,
+  keepLease,
+  readBoard,
+  rebuildLeaseName,
+  writeBoard,
+} from './operation-lease';
+import {
+  operationContext,
+  positionFraction,
+  type OperationContext,
+  type OperationOptions,
+} from './operation-context';
 import { checkStreams } from './stream-check';
 import { checkTenants } from './tenant-check';
 
@@ -64,7 +76,9 @@ export async function replayProjection(options: ReplayOptions): Promise<ReplayRe
   const ttl = options.leaseTtlMs ?? 30_000;
   await acquireOperationLease(options.store, lease, owner, ttl, 'replay');
   const lost = new AbortController();
-  const release = keepLease(options.store, lease, owner, ttl, () => lost.abort(new Error(`lost the lease ${lease}`)));
+  const release = keepLease(options.store, lease, owner, ttl, () =>
+    lost.abort(new Error(`lost the lease ${lease}`)),
+  );
   try {
     const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
     const ctx = await operationContext('replay', { ...options, signal });
@@ -80,9 +94,16 @@ async function replay(ctx: OperationContext, o: ReplayOptions): Promise<ReplayRe
   const recorder = new CheckRecorder(o.maxFindings ?? 1000, o.onDrift);
   const from = o.from ?? null;
   const saved = await readBoard<ReplayCursor>(ctx.store, cursorId(ctx.projection.name));
-  const resumed = !!saved && saved.from === from && saved.target === ctx.target && ctx.scope.kind === 'stream';
+  const resumed =
+    !!saved && saved.from === from && saved.target === ctx.target && ctx.scope.kind === 'stream';
   const to = resumed ? saved.to : ctx.checkpoint?.position;
-  const base = { projection: ctx.projection.name, target: ctx.target, ...(from !== null ? { from } : {}), ...(to ? { to } : {}), resumed };
+  const base = {
+    projection: ctx.projection.name,
+    target: ctx.target,
+    ...(from !== null ? { from } : {}),
+    ...(to ? { to } : {}),
+    resumed,
+  };
   let events = 0;
   let interrupted = false;
   if (to !== undefined) {
@@ -90,7 +111,8 @@ async function replay(ctx: OperationContext, o: ReplayOptions): Promise<ReplayRe
     const tenants = new Set<string>();
     const filter = { streamPrefixes: [ctx.streamPrefix], eventTypes: ctx.projection.handles };
     try {
-      for (let at = resumed ? (saved.reached ?? undefined) : (from ?? undefined); ; ) {
+      for (let at = resumed ? (saved.reached ?? undefined) : (from ?? undefined); ;) {
+        await ctx.breathe();
         ctx.signal?.throwIfAborted();
         const page = (await ctx.eventStore.readAll({ from: at, limit: ctx.pageSize, filter })).filter(
           (e) => ctx.positionKey(e.position) <= toKey,
@@ -104,7 +126,12 @@ async function replay(ctx: OperationContext, o: ReplayOptions): Promise<ReplayRe
         events += page.length;
         at = page[page.length - 1].position;
         if (ctx.scope.kind === 'stream') {
-          await writeBoard<ReplayCursor>(ctx.store, cursorId(ctx.projection.name), { from, to, target: ctx.target, reached: at });
+          await writeBoard<ReplayCursor>(ctx.store, cursorId(ctx.projection.name), {
+            from,
+            to,
+            target: ctx.target,
+            reached: at,
+          });
         }
         ctx.progress('events', events, 'events', positionFraction(at, to, from ?? undefined));
         if (page.length < ctx.pageSize) break;

@@ -31,7 +31,12 @@ interface StreamPlan {
 const foldStream = (ctx: OperationContext, events: readonly RecordedEvent[], bound: string | undefined) => {
   const expected: Docs = new Map();
   const unfoldable: NewParkedEvent[] = [];
-  foldEventsInto({ projection: ctx.projection, upcast: ctx.upcast, positionKey: ctx.positionKey, boundOf: () => bound }, events, expected, unfoldable);
+  foldEventsInto(
+    { projection: ctx.projection, upcast: ctx.upcast, positionKey: ctx.positionKey, boundOf: () => bound },
+    events,
+    expected,
+    unfoldable,
+  );
   return { expected, unfoldable };
 };
 
@@ -43,7 +48,11 @@ const foldStream = (ctx: OperationContext, events: readonly RecordedEvent[], bou
  * it (the projector keeps running): every event of a stream up to that bound must be in its
  * documents, and none after it. So a running projector causes no false drift.
  */
-async function planStreams(ctx: OperationContext, streams: readonly string[], knownIds: readonly string[]): Promise<StreamPlan[]> {
+async function planStreams(
+  ctx: OperationContext,
+  streams: readonly string[],
+  knownIds: readonly string[],
+): Promise<StreamPlan[]> {
   if (ctx.scope.kind !== 'stream') throw new Error('planStreams needs a stream scope');
   const streamOf = ctx.scope.streamOf;
   const c = ctx.checkpoint?.key;
@@ -129,8 +138,15 @@ export async function checkStreams(
     const { skipped } = await ctx.store.commitBatch(ctx.target, writes);
     const recheck = skipped > 0 && attempt < REPAIR_ATTEMPTS;
     // A skipped write lost to a newer document: recompute those streams at their new positions.
-    const streamsLeft = skipped > 0 ? [...new Set(plans.filter((p) => driftsOf(p).length).map((p) => p.stream))] : [];
-    plans = streamsLeft.length ? await planStreams(ctx, streamsLeft, writes.map((w) => w.id)) : [];
+    const streamsLeft =
+      skipped > 0 ? [...new Set(plans.filter((p) => driftsOf(p).length).map((p) => p.stream))] : [];
+    plans = streamsLeft.length
+      ? await planStreams(
+          ctx,
+          streamsLeft,
+          writes.map((w) => w.id),
+        )
+      : [];
     const still = new Set(plans.flatMap((p) => driftsOf(p).map((d) => d.id)));
     for (const [id, d] of pending) {
       if (!still.has(id)) {

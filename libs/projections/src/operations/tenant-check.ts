@@ -22,7 +22,7 @@ async function storedDocuments(ctx: OperationContext, tenants?: ReadonlySet<stri
   if (tenants) return ctx.store.loadDocuments<ReadDocument>(ctx.target, [...tenants]);
   // One document per tenant: holding them all is holding the tenant list, not the log.
   const all: Stored = new Map();
-  for (let afterId: string | undefined; ; ) {
+  for (let afterId: string | undefined; ;) {
     const page = await ctx.store.scanDocuments<ReadDocument>(ctx.target, { afterId, limit: ctx.pageSize });
     for (const d of page) all.set(d.id, d);
     if (page.length < ctx.pageSize) return all;
@@ -53,7 +53,8 @@ async function recompute(
   unfoldable: NewParkedEvent[],
 ): Promise<{ expected: Expected; streams: number }> {
   const c = ctx.checkpoint;
-  const boundOf = (tenant: string) => (tenants && !tenants.has(tenant) ? undefined : (bounds.get(tenant) ?? c)?.key);
+  const boundOf = (tenant: string) =>
+    tenants && !tenants.has(tenant) ? undefined : (bounds.get(tenant) ?? c)?.key;
   let maxBound = c?.key;
   for (const b of bounds.values()) if (maxBound === undefined || b.key > maxBound) maxBound = b.key;
   const expected: Expected = new Map();
@@ -64,7 +65,8 @@ async function recompute(
     positionKey: ctx.positionKey,
     boundOf: (docId: string | undefined, e: RecordedEvent) => boundOf(docId ?? tenantOf(e)),
   };
-  for (let from: Position | undefined; maxBound !== undefined; ) {
+  for (let from: Position | undefined; maxBound !== undefined;) {
+    await ctx.breathe();
     ctx.signal?.throwIfAborted();
     const page = await ctx.eventStore.readAll({
       from,
@@ -75,7 +77,9 @@ async function recompute(
       const bound = boundOf(tenantOf(e));
       return bound !== undefined && ctx.positionKey(e.position) <= bound;
     });
-    const read = await mapConcurrent(relevant, ctx.concurrency, (e) => ctx.eventStore.readStream(e.streamName));
+    const read = await mapConcurrent(relevant, ctx.concurrency, (e) =>
+      ctx.eventStore.readStream(e.streamName),
+    );
     for (const events of read) foldEventsInto(fold, events, expected, unfoldable);
     streams += read.length;
     const last = page[page.length - 1];
@@ -89,10 +93,22 @@ async function recompute(
 const tenantOf = (e: RecordedEvent): string => String((e.metadata as { tenantId?: unknown }).tenantId);
 
 /** Folds the events of `tenant` after its old bound up to `to` into its expected document. */
-async function advance(ctx: OperationContext, tenant: string, from: Checkpoint | undefined, to: Checkpoint, expected: Expected) {
-  const fold = { projection: ctx.projection, upcast: ctx.upcast, positionKey: ctx.positionKey, boundOf: (id: string | undefined, e: RecordedEvent) => ((id ?? tenantOf(e)) === tenant ? to.key : undefined) };
+async function advance(
+  ctx: OperationContext,
+  tenant: string,
+  from: Checkpoint | undefined,
+  to: Checkpoint,
+  expected: Expected,
+) {
+  const fold = {
+    projection: ctx.projection,
+    upcast: ctx.upcast,
+    positionKey: ctx.positionKey,
+    boundOf: (id: string | undefined, e: RecordedEvent) =>
+      (id ?? tenantOf(e)) === tenant ? to.key : undefined,
+  };
   const filter = { streamPrefixes: [ctx.streamPrefix], eventTypes: ctx.projection.handles };
-  for (let at = from?.position; ; ) {
+  for (let at = from?.position; ;) {
     const page = await ctx.eventStore.readAll({ from: at, limit: ctx.pageSize, filter });
     foldEventsInto(fold, page, expected, []);
     if (page.length < ctx.pageSize || ctx.positionKey(page[page.length - 1].position) > to.key) return;
@@ -101,7 +117,11 @@ async function advance(ctx: OperationContext, tenant: string, from: Checkpoint |
 }
 
 /** Checks (and in repair mode fixes) the per-tenant documents of a tenant-scoped projection. */
-export async function checkTenants(ctx: OperationContext, options: TenantCheckOptions, recorder: CheckRecorder): Promise<void> {
+export async function checkTenants(
+  ctx: OperationContext,
+  options: TenantCheckOptions,
+  recorder: CheckRecorder,
+): Promise<void> {
   let stored = await storedDocuments(ctx, options.tenants);
   const bounds = boundsOf(stored, ctx.checkpoint);
   const unfoldable: NewParkedEvent[] = [];
@@ -109,7 +129,9 @@ export async function checkTenants(ctx: OperationContext, options: TenantCheckOp
   recorder.unfoldable(unfoldable);
   recorder.checked(stored.size, streams);
 
-  const ids = [...new Set([...stored.keys(), ...expected.keys()])].filter((id) => !options.tenants || options.tenants.has(id));
+  const ids = [...new Set([...stored.keys(), ...expected.keys()])].filter(
+    (id) => !options.tenants || options.tenants.has(id),
+  );
   const driftsOf = (): DocumentDrift[] =>
     ids.flatMap((id) => diffDocument(id, stored.get(id)?.doc, expected.get(id)?.doc ?? undefined) ?? []);
   const found = driftsOf();
@@ -122,7 +144,13 @@ export async function checkTenants(ctx: OperationContext, options: TenantCheckOp
     const { skipped } = await ctx.store.commitBatch(ctx.target, writes);
     if (skipped > 0) {
       // The projector moved some documents on meanwhile: fold their newer events and try again.
-      stored = new Map([...stored, ...(await ctx.store.loadDocuments<ReadDocument>(ctx.target, drifts.map((d) => d.id)))]);
+      stored = new Map([
+        ...stored,
+        ...(await ctx.store.loadDocuments<ReadDocument>(
+          ctx.target,
+          drifts.map((d) => d.id),
+        )),
+      ]);
       for (const d of drifts) {
         const now = stored.get(d.id);
         const old = bounds.get(d.id) ?? ctx.checkpoint;

@@ -8,8 +8,20 @@ import { repairProjection, verifyProjection } from './verify-projection';
 let l: TempLedger;
 beforeEach(async () => {
   l = tempLedger();
-  await seedTasks({ eventStore: l.eventStore, tasks: 40, eventsPerTask: 6, tenantId: 'acme', seed: 'verify' });
-  await seedTasks({ eventStore: l.eventStore, tasks: 15, eventsPerTask: 4, tenantId: 'globex', seed: 'verify' });
+  await seedTasks({
+    eventStore: l.eventStore,
+    tasks: 40,
+    eventsPerTask: 6,
+    tenantId: 'acme',
+    seed: 'verify',
+  });
+  await seedTasks({
+    eventStore: l.eventStore,
+    tasks: 15,
+    eventsPerTask: 4,
+    tenantId: 'globex',
+    seed: 'verify',
+  });
   await projectLive(l);
 });
 afterEach(() => l.cleanup());
@@ -37,15 +49,28 @@ describe('verifyProjection', () => {
     const [a, b] = await allDocuments(l, 'tasks');
     await overwrite(l, 'tasks', a, { ...body(a), title: 'tampered' });
     await overwrite(l, 'tasks', b, null);
-    await overwrite(l, 'tasks', { ...a, id: 'ffffffff-0000-4000-8000-000000000000' }, { ...body(a), id: 'ffffffff-0000-4000-8000-000000000000' });
+    await overwrite(
+      l,
+      'tasks',
+      { ...a, id: 'ffffffff-0000-4000-8000-000000000000' },
+      { ...body(a), id: 'ffffffff-0000-4000-8000-000000000000' },
+    );
 
     const r = await verifyProjection(ops(tasksProjection));
     expect(r).toMatchObject({ ok: false, changed: 1, missing: 1, extra: 1 });
     expect(r.findings).toEqual(
       expect.arrayContaining([
-        { kind: 'changed', id: a.id, fields: [{ field: 'title', stored: 'tampered', expected: body(a).title }] },
+        {
+          kind: 'changed',
+          id: a.id,
+          fields: [{ field: 'title', stored: 'tampered', expected: body(a).title }],
+        },
         { kind: 'missing', id: b.id, expected: body(b) },
-        { kind: 'extra', id: 'ffffffff-0000-4000-8000-000000000000', stored: expect.objectContaining({ title: body(a).title }) },
+        {
+          kind: 'extra',
+          id: 'ffffffff-0000-4000-8000-000000000000',
+          stored: expect.objectContaining({ title: body(a).title }),
+        },
       ]),
     );
     expect(r.findings).toHaveLength(3);
@@ -57,12 +82,21 @@ describe('verifyProjection', () => {
     await overwrite(l, 'task-history', middle, null);
     const [stats] = await allDocuments(l, 'stats');
     const byStatus = body(stats).byStatus as Record<string, number>;
-    await overwrite(l, 'stats', stats, { ...body(stats), byStatus: { ...byStatus, todo: byStatus.todo + 1 } });
+    await overwrite(l, 'stats', stats, {
+      ...body(stats),
+      byStatus: { ...byStatus, todo: byStatus.todo + 1 },
+    });
 
-    expect((await verifyProjection(ops(taskHistoryProjection))).findings).toEqual([{ kind: 'missing', id: middle.id, expected: body(middle) }]);
+    expect((await verifyProjection(ops(taskHistoryProjection))).findings).toEqual([
+      { kind: 'missing', id: middle.id, expected: body(middle) },
+    ]);
     const s = await verifyProjection(ops(statsProjection));
     expect(s.findings).toEqual([
-      { kind: 'changed', id: stats.id, fields: [{ field: 'byStatus', stored: expect.anything(), expected: byStatus }] },
+      {
+        kind: 'changed',
+        id: stats.id,
+        fields: [{ field: 'byStatus', stored: expect.anything(), expected: byStatus }],
+      },
     ]);
   });
 
@@ -78,8 +112,16 @@ describe('verifyProjection', () => {
   it('compares documents ahead of the checkpoint at their own position (a running projector is not drift)', async () => {
     const state = (await l.store.getState('tasks'))!;
     const first = (await l.eventStore.readAll({ limit: 10 }))[9];
-    await l.store.resetCheckpoint(state.liveTarget, { position: first.position, key: l.eventStore.positionKey(first.position) });
-    expect(await verifyProjection(ops(tasksProjection))).toMatchObject({ ok: true, changed: 0, missing: 0, extra: 0 });
+    await l.store.resetCheckpoint(state.liveTarget, {
+      position: first.position,
+      key: l.eventStore.positionKey(first.position),
+    });
+    expect(await verifyProjection(ops(tasksProjection))).toMatchObject({
+      ok: true,
+      changed: 0,
+      missing: 0,
+      extra: 0,
+    });
   });
 
   it('checks a sample of documents with their whole streams', async () => {
@@ -98,14 +140,24 @@ describe('repairProjection', () => {
     const [a, b] = before;
     await overwrite(l, 'tasks', a, { ...body(a), status: 'archived', commentCount: 99 });
     await overwrite(l, 'tasks', b, null);
-    await overwrite(l, 'tasks', { ...a, id: 'ffffffff-0000-4000-8000-000000000000' }, { ...body(a), id: 'ffffffff-0000-4000-8000-000000000000' });
+    await overwrite(
+      l,
+      'tasks',
+      { ...a, id: 'ffffffff-0000-4000-8000-000000000000' },
+      { ...body(a), id: 'ffffffff-0000-4000-8000-000000000000' },
+    );
     const [stats] = await allDocuments(l, 'stats');
     await overwrite(l, 'stats', stats, { ...body(stats), total: 0 });
 
     const fixed: string[] = [];
-    const r = await repairProjection({ ...ops(tasksProjection), onDrift: (d, outcome) => outcome === 'fixed' && fixed.push(`${d.kind}:${d.id}`) });
+    const r = await repairProjection({
+      ...ops(tasksProjection),
+      onDrift: (d, outcome) => outcome === 'fixed' && fixed.push(`${d.kind}:${d.id}`),
+    });
     expect(r).toMatchObject({ ok: true, changed: 1, missing: 1, extra: 1, fixed: 3, unresolved: 0 });
-    expect(fixed.sort()).toEqual([`changed:${a.id}`, `extra:ffffffff-0000-4000-8000-000000000000`, `missing:${b.id}`].sort());
+    expect(fixed.sort()).toEqual(
+      [`changed:${a.id}`, `extra:ffffffff-0000-4000-8000-000000000000`, `missing:${b.id}`].sort(),
+    );
     expect(await repairProjection(ops(statsProjection))).toMatchObject({ changed: 1, fixed: 1 });
 
     // Exactly what was there before the corruption, position included.

@@ -4,7 +4,13 @@ import type { ProjectedEvent, ReadDocument } from '../core/projection';
 import type { StoredDocument } from '../core/projection-store.port';
 import { CheckRecorder, type CheckTally, type DriftListener } from './check-recorder';
 import { acquireOperationLease, defaultLeaseOwner, keepLease, rebuildLeaseName } from './operation-lease';
-import { idFraction, operationContext, positionFraction, type OperationContext, type OperationOptions } from './operation-context';
+import {
+  idFraction,
+  operationContext,
+  positionFraction,
+  type OperationContext,
+  type OperationOptions,
+} from './operation-context';
 import { checkStreams, type CheckMode } from './stream-check';
 import { checkTenants } from './tenant-check';
 
@@ -59,7 +65,9 @@ export async function repairProjection(options: RepairOptions): Promise<VerifyRe
   const ttl = options.leaseTtlMs ?? 30_000;
   await acquireOperationLease(options.store, lease, owner, ttl, 'repair');
   const lost = new AbortController();
-  const release = keepLease(options.store, lease, owner, ttl, () => lost.abort(new Error(`lost the lease ${lease}`)));
+  const release = keepLease(options.store, lease, owner, ttl, () =>
+    lost.abort(new Error(`lost the lease ${lease}`)),
+  );
   try {
     const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
     const report = await runCheck('repair', { ...options, signal });
@@ -79,7 +87,13 @@ async function runCheck(mode: CheckMode, o: VerifyOptions): Promise<VerifyReport
       const tenants = o.sample === undefined ? undefined : await sampleTenants(ctx, o.sample);
       await checkTenants(ctx, { mode, tenants }, recorder);
     } else if (o.sample !== undefined) {
-      await sampleStreams(ctx, mode, o.sample, o.randomId ?? (() => randomBytes(4).toString('hex')), recorder);
+      await sampleStreams(
+        ctx,
+        mode,
+        o.sample,
+        o.randomId ?? (() => randomBytes(4).toString('hex')),
+        recorder,
+      );
     } else {
       await scanDocumentsPass(ctx, mode, recorder);
       await unstoredStreamsPass(ctx, mode, recorder);
@@ -106,12 +120,17 @@ async function runCheck(mode: CheckMode, o: VerifyOptions): Promise<VerifyReport
  * The last group of a page is held back to the next page, so a stream whose documents straddle
  * a page boundary (a long task history) is checked once, whole.
  */
-async function scanDocumentsPass(ctx: OperationContext, mode: CheckMode, recorder: CheckRecorder): Promise<void> {
+async function scanDocumentsPass(
+  ctx: OperationContext,
+  mode: CheckMode,
+  recorder: CheckRecorder,
+): Promise<void> {
   if (ctx.scope.kind !== 'stream') return;
   const { streamOf } = ctx.scope;
   let carried: StoredDocument<ReadDocument>[] = [];
   let scanned = 0;
-  for (let afterId: string | undefined; ; ) {
+  for (let afterId: string | undefined; ;) {
+    await ctx.breathe();
     ctx.signal?.throwIfAborted();
     const page = await ctx.store.scanDocuments<ReadDocument>(ctx.target, { afterId, limit: ctx.pageSize });
     const done = page.length < ctx.pageSize;
@@ -135,11 +154,16 @@ async function scanDocumentsPass(ctx: OperationContext, mode: CheckMode, recorde
  * Pass 2: documents of streams that have none stored at all, which pass 1 cannot see. Walks the
  * task creations up to the checkpoint (later ones need not be projected yet) in pages.
  */
-async function unstoredStreamsPass(ctx: OperationContext, mode: CheckMode, recorder: CheckRecorder): Promise<void> {
+async function unstoredStreamsPass(
+  ctx: OperationContext,
+  mode: CheckMode,
+  recorder: CheckRecorder,
+): Promise<void> {
   const c = ctx.checkpoint;
   if (!c) return;
   let streams = 0;
-  for (let from: Position | undefined; ; ) {
+  for (let from: Position | undefined; ;) {
+    await ctx.breathe();
     ctx.signal?.throwIfAborted();
     const page = await ctx.eventStore.readAll({
       from,
@@ -161,12 +185,26 @@ async function unstoredStreamsPass(ctx: OperationContext, mode: CheckMode, recor
  * Most streams have their creation's document stored, which proves pass 1 saw them: only the
  * others need reading. (A creation event that cannot be upcast or keyed is a suspect too.)
  */
-async function streamsWithoutCreationDocument(ctx: OperationContext, creations: readonly RecordedEvent[]): Promise<string[]> {
+async function streamsWithoutCreationDocument(
+  ctx: OperationContext,
+  creations: readonly RecordedEvent[],
+): Promise<string[]> {
   const idOf = new Map<string, string | undefined>();
   for (const e of creations) {
     try {
-      const event = { ...ctx.upcast(e), id: e.id, streamName: e.streamName, revision: e.revision, position: e.position };
-      idOf.set(e.streamName, ctx.projection.handles.includes('TaskCreated') ? ctx.projection.documentId(event as ProjectedEvent) : undefined);
+      const event = {
+        ...ctx.upcast(e),
+        id: e.id,
+        streamName: e.streamName,
+        revision: e.revision,
+        position: e.position,
+      };
+      idOf.set(
+        e.streamName,
+        ctx.projection.handles.includes('TaskCreated')
+          ? ctx.projection.documentId(event as ProjectedEvent)
+          : undefined,
+      );
     } catch {
       idOf.set(e.streamName, undefined);
     }
@@ -177,31 +215,42 @@ async function streamsWithoutCreationDocument(ctx: OperationContext, creations: 
 }
 
 /** Random documents (uniform over the id space for UUID ids), each checked with its whole stream. */
-async function sampleStreams(ctx: OperationContext, mode: CheckMode, n: number, randomId: () => string, recorder: CheckRecorder) {
+async function sampleStreams(
+  ctx: OperationContext,
+  mode: CheckMode,
+  n: number,
+  randomId: () => string,
+  recorder: CheckRecorder,
+) {
   if (ctx.scope.kind !== 'stream') return;
   const { streamOf } = ctx.scope;
   const picked = new Map<string, string[]>();
   for (let tries = 0; picked.size < n && tries < n * 3; tries++) {
-    const [doc] =
-      (await ctx.store.scanDocuments<ReadDocument>(ctx.target, { afterId: randomId(), limit: 1 })).concat(
-        await ctx.store.scanDocuments<ReadDocument>(ctx.target, { limit: 1 }),
-      );
+    const [doc] = (
+      await ctx.store.scanDocuments<ReadDocument>(ctx.target, { afterId: randomId(), limit: 1 })
+    ).concat(await ctx.store.scanDocuments<ReadDocument>(ctx.target, { limit: 1 }));
     if (!doc) break;
     const stream = streamOf(doc.id);
     picked.set(stream, [...(picked.get(stream) ?? []), doc.id]);
   }
   const streams = [...picked.keys()];
   for (let i = 0; i < streams.length; i += ctx.pageSize) {
+    await ctx.breathe();
     ctx.signal?.throwIfAborted();
     const batch = streams.slice(i, i + ctx.pageSize);
     await checkStreams(ctx, batch, { mode, knownIds: batch.flatMap((s) => picked.get(s)!) }, recorder);
-    ctx.progress('streams', Math.min(i + ctx.pageSize, streams.length), 'streams', Math.min(1, (i + ctx.pageSize) / streams.length));
+    ctx.progress(
+      'streams',
+      Math.min(i + ctx.pageSize, streams.length),
+      'streams',
+      Math.min(1, (i + ctx.pageSize) / streams.length),
+    );
   }
 }
 
 async function sampleTenants(ctx: OperationContext, n: number): Promise<Set<string>> {
   const ids: string[] = [];
-  for (let afterId: string | undefined; ; ) {
+  for (let afterId: string | undefined; ;) {
     const page = await ctx.store.scanDocuments<ReadDocument>(ctx.target, { afterId, limit: ctx.pageSize });
     ids.push(...page.map((d) => d.id));
     if (page.length < ctx.pageSize) break;

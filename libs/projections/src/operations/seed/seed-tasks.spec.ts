@@ -15,7 +15,15 @@ afterEach(async () => {
 });
 
 const content = (events: RecordedEvent[]) =>
-  events.map(({ id, streamName, revision, position, type, data, metadata }) => ({ id, streamName, revision, position, type, data, metadata }));
+  events.map(({ id, streamName, revision, position, type, data, metadata }) => ({
+    id,
+    streamName,
+    revision,
+    position,
+    type,
+    data,
+    metadata,
+  }));
 
 describe('seedTasks', () => {
   it('is deterministic for a seed (ids, data, timestamps, log order) and differs for another', async () => {
@@ -25,14 +33,29 @@ describe('seedTasks', () => {
     await seedTasks({ ...options, eventStore: b.eventStore });
     await seedTasks({ ...options, seed: 's2', eventStore: c.eventStore });
     const logA = await a.eventStore.readAll({ limit: 1000 });
-    expect(ra).toMatchObject({ seed: 's1', tasks: 25, events: 175, deduplicated: 0, interrupted: false, lastPosition: '175' });
+    expect(ra).toMatchObject({
+      seed: 's1',
+      tasks: 25,
+      events: 175,
+      deduplicated: 0,
+      interrupted: false,
+      lastPosition: '175',
+    });
     expect(content(await b.eventStore.readAll({ limit: 1000 }))).toEqual(content(logA));
     expect(content(await c.eventStore.readAll({ limit: 1000 }))).not.toEqual(content(logA));
   });
 
   it('writes only valid histories, decided by the real domain, interleaved across tasks when asked', async () => {
     const l = ledger();
-    await seedTasks({ eventStore: l.eventStore, tasks: 40, eventsPerTask: 9, tenantId: 't9', seed: 'valid', window: 20, parts: 3 });
+    await seedTasks({
+      eventStore: l.eventStore,
+      tasks: 40,
+      eventsPerTask: 9,
+      tenantId: 't9',
+      seed: 'valid',
+      window: 20,
+      parts: 3,
+    });
     const log = await l.eventStore.readAll({ limit: 1000 });
     expect(log).toHaveLength(360);
     const streams = new Map<string, RecordedEvent[]>();
@@ -72,6 +95,7 @@ describe('SeededRandom', () => {
     };
     expect(draw('x')).toEqual(draw('x'));
     expect(draw('x')).not.toEqual(draw('y'));
-    for (const id of draw('z')) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const id of draw('z'))
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });

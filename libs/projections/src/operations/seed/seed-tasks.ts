@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AppendResult, EventStore, ExpectedRevision, NewEvent, Position } from '@ledger/event-store';
 import { CURRENT_SCHEMA_VERSION, taskStreamName, type TaskEventMetadata } from '@ledger/tasks';
+import { breather } from '../event-loop-yield';
 import { SeededRandom } from './seeded-random';
 import { simulateTask, type SimulatedEvent } from './task-simulator';
 
@@ -85,10 +86,17 @@ export async function seedTasks(options: SeedOptions): Promise<SeedResult> {
       occurredAt: new Date(clock).toISOString(),
       schemaVersion: CURRENT_SCHEMA_VERSION[e.event.type],
     };
-    return { id: r.uuid(), type: e.event.type, data: e.event.data, metadata: metadata as unknown as Record<string, unknown> };
+    return {
+      id: r.uuid(),
+      type: e.event.type,
+      data: e.event.data,
+      metadata: metadata as unknown as Record<string, unknown>,
+    };
   };
 
+  const breathe = breather();
   while (tasks < options.tasks) {
+    await breathe(); // SQLite appends never yield by themselves: let Ctrl-C and progress through
     if (options.signal?.aborted) {
       interrupted = true;
       break;

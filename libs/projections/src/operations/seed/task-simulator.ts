@@ -12,11 +12,57 @@ import {
 import { isLedgerError } from '@ledger/platform/errors';
 import type { SeededRandom } from './seeded-random';
 
-const VERBS = ['Write', 'Fix', 'Review', 'Ship', 'Plan', 'Refactor', 'Document', 'Test', 'Deploy', 'Triage', 'Design', 'Migrate'];
-const THINGS = ['the runbook', 'login flow', 'billing export', 'search index', 'onboarding emails', 'rate limiter', 'API docs', 'backup job', 'audit log', 'release notes', 'dashboard', 'CSV import'];
-const LABELS = ['backend', 'frontend', 'bug', 'ops', 'docs', 'design', 'infra', 'security', 'billing', 'customer', 'tech-debt', 'q3'];
+const VERBS = [
+  'Write',
+  'Fix',
+  'Review',
+  'Ship',
+  'Plan',
+  'Refactor',
+  'Document',
+  'Test',
+  'Deploy',
+  'Triage',
+  'Design',
+  'Migrate',
+];
+const THINGS = [
+  'the runbook',
+  'login flow',
+  'billing export',
+  'search index',
+  'onboarding emails',
+  'rate limiter',
+  'API docs',
+  'backup job',
+  'audit log',
+  'release notes',
+  'dashboard',
+  'CSV import',
+];
+const LABELS = [
+  'backend',
+  'frontend',
+  'bug',
+  'ops',
+  'docs',
+  'design',
+  'infra',
+  'security',
+  'billing',
+  'customer',
+  'tech-debt',
+  'q3',
+];
 const PEOPLE = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'];
-const COMMENTS = ['Looks good to me.', 'Blocked on review.', 'Can we split this?', 'Done on staging.', 'Needs a test.', 'Moved to next sprint.'];
+const COMMENTS = [
+  'Looks good to me.',
+  'Blocked on review.',
+  'Can we split this?',
+  'Done on staging.',
+  'Needs a test.',
+  'Moved to next sprint.',
+];
 
 /** One decided event and who caused it; `occurredAt` is stamped later, in log order. */
 export interface SimulatedEvent {
@@ -29,14 +75,30 @@ type Kind = TaskCommand['type'];
 const dayMs = 86_400_000;
 
 function labels(r: SeededRandom): string[] {
-  return Array.from({ length: r.weighted([[0, 3], [1, 4], [2, 2], [3, 1]] as const) }, () => r.pick(LABELS));
+  return Array.from(
+    {
+      length: r.weighted([
+        [0, 3],
+        [1, 4],
+        [2, 2],
+        [3, 1],
+      ] as const),
+    },
+    () => r.pick(LABELS),
+  );
 }
 
 function dueAt(r: SeededRandom, base: number): string | null {
   return r.chance(0.4) ? new Date(base + r.between(1, 90) * dayMs).toISOString() : null;
 }
 
-function commandOf(kind: Kind, taskId: string, r: SeededRandom, base: number, metadata: CommandMetadata): TaskCommand {
+function commandOf(
+  kind: Kind,
+  taskId: string,
+  r: SeededRandom,
+  base: number,
+  metadata: CommandMetadata,
+): TaskCommand {
   switch (kind) {
     case 'CreateTask':
       return {
@@ -47,7 +109,12 @@ function commandOf(kind: Kind, taskId: string, r: SeededRandom, base: number, me
           title: `${r.pick(VERBS)} ${r.pick(THINGS)}`,
           description: r.chance(0.5) ? `${r.pick(COMMENTS)} ${r.pick(COMMENTS)}` : null,
           assignee: r.chance(0.5) ? r.pick(PEOPLE) : null,
-          priority: r.weighted([['low', 2], ['normal', 5], ['high', 2], ['urgent', 1]] as const),
+          priority: r.weighted([
+            ['low', 2],
+            ['normal', 5],
+            ['high', 2],
+            ['urgent', 1],
+          ] as const),
           dueAt: dueAt(r, base),
           labels: labels(r),
         },
@@ -87,9 +154,19 @@ function nextKind(state: TaskState, r: SeededRandom, last: boolean): Kind {
     ['UnassignTask', state.exists && state.assignee ? 4 : 0],
   ];
   const byStatus: Record<string, [Kind, number][]> = {
-    todo: [['StartTask', 25], ['CompleteTask', 6], ['ArchiveTask', archive]],
-    in_progress: [['CompleteTask', 25], ['ArchiveTask', archive]],
-    done: [['ReopenTask', 8], ['ArchiveTask', archive * 2]],
+    todo: [
+      ['StartTask', 25],
+      ['CompleteTask', 6],
+      ['ArchiveTask', archive],
+    ],
+    in_progress: [
+      ['CompleteTask', 25],
+      ['ArchiveTask', archive],
+    ],
+    done: [
+      ['ReopenTask', 8],
+      ['ArchiveTask', archive * 2],
+    ],
   };
   return r.weighted([...common, ...(byStatus[status] ?? [])]);
 }
@@ -110,7 +187,14 @@ export function simulateTask(
   let state: TaskState = initialState;
   // decide reads no clock and the stamps come later: one timestamp serves the whole simulation.
   const now = new Date(baseMs).toISOString();
-  const metadata = { tenantId, actor: '', occurredAt: now, correlationId: '', causationId: '', schemaVersion: 1 };
+  const metadata = {
+    tenantId,
+    actor: '',
+    occurredAt: now,
+    correlationId: '',
+    causationId: '',
+    schemaVersion: 1,
+  };
   const target = Math.max(1, count);
   while (out.length < target) {
     const actor = r.pick(PEOPLE);

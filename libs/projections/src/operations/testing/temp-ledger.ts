@@ -37,7 +37,14 @@ export async function projectLive(
   projections: readonly Projection<ReadDocument>[] = allProjections,
 ): Promise<void> {
   for (const projection of projections) {
-    const worker = new ProjectionWorker({ projection, eventStore: l.eventStore, store: l.store, untilCaughtUp: true, idleMs: 10, batchSize: 300 });
+    const worker = new ProjectionWorker({
+      projection,
+      eventStore: l.eventStore,
+      store: l.store,
+      untilCaughtUp: true,
+      idleMs: 10,
+      batchSize: 300,
+    });
     await worker.start();
     const end = await worker.finished();
     await worker.stop();
@@ -53,7 +60,7 @@ export async function liveTarget(l: TempLedger, name: string): Promise<string> {
 export async function allDocuments(l: TempLedger, name: string): Promise<StoredDocument<ReadDocument>[]> {
   const target = await liveTarget(l, name);
   const all: StoredDocument<ReadDocument>[] = [];
-  for (let afterId: string | undefined; ; ) {
+  for (let afterId: string | undefined; ;) {
     const page = await l.store.scanDocuments<ReadDocument>(target, { afterId, limit: 500 });
     all.push(...page);
     if (page.length < 500) return all;
