@@ -22,7 +22,12 @@ describe('event store outage while serving', () => {
 
   it('commands get 503 + Retry-After, reads keep serving the read model, all recovers without a restart', async () => {
     const { id } = await createTask(t, { title: 'before the outage' });
-    const before = await t.http().get(`/v1/tasks/${id}`).set(auth()).set('X-Min-Position', await headPosition(t)).expect(200);
+    const before = await t
+      .http()
+      .get(`/v1/tasks/${id}`)
+      .set(auth())
+      .set('X-Min-Position', await headPosition(t))
+      .expect(200);
 
     const locker = new Database(join(t.dataDir, 'events.db'));
     locker.exec('BEGIN EXCLUSIVE');
@@ -51,16 +56,30 @@ describe('event store outage while serving', () => {
     }
 
     const during = await metrics();
-    expect(sampleValue(during, 'ledger_store_errors_total', { store: 'event_store', source: 'http' })).toBe(1);
-    expect(sampleValue(during, 'ledger_commands_total', { type: 'StartTask', outcome: 'unavailable' })).toBe(1);
+    expect(sampleValue(during, 'ledger_store_errors_total', { store: 'event_store', source: 'http' })).toBe(
+      1,
+    );
+    expect(sampleValue(during, 'ledger_commands_total', { type: 'StartTask', outcome: 'unavailable' })).toBe(
+      1,
+    );
     expect(sampleValue(during, 'ledger_projection_state', { projection: 'tasks', state: 'running' })).toBe(1);
 
     // Lock gone: the same commands succeed and the projector carries them into the read model.
     await t.http().post(`/v1/tasks/${id}/start`).set(auth()).expect(200);
     await createTask(t, { title: 'after the outage' });
-    const after = await t.http().get(`/v1/tasks/${id}`).set(auth()).set('X-Min-Position', await headPosition(t)).expect(200);
+    const after = await t
+      .http()
+      .get(`/v1/tasks/${id}`)
+      .set(auth())
+      .set('X-Min-Position', await headPosition(t))
+      .expect(200);
     expect(after.body.status).toBe('in_progress');
-    const stats = await t.http().get('/v1/stats').set(auth()).set('X-Min-Position', await headPosition(t)).expect(200);
+    const stats = await t
+      .http()
+      .get('/v1/stats')
+      .set(auth())
+      .set('X-Min-Position', await headPosition(t))
+      .expect(200);
     expect(stats.body.total).toBe(2);
     expect(sampleValue(await metrics(), 'ledger_projection_lag_events', { projection: 'tasks' })).toBe(0);
   }, 30_000);

@@ -18,11 +18,17 @@ describe('read-model database outage while serving', () => {
   afterAll(() => t.close());
 
   const metrics = async () => parseExposition((await t.http().get('/metrics').expect(200)).text);
-  const value = (m: Exposition, name: string, labels: Record<string, string>) => sampleValue(m, name, labels) ?? 0;
+  const value = (m: Exposition, name: string, labels: Record<string, string>) =>
+    sampleValue(m, name, labels) ?? 0;
 
   it('projector retries with backoff, reads serve the last read model, all catches up once the lock is gone', async () => {
     const { id } = await createTask(t, { title: 'before the outage' });
-    const before = await t.http().get(`/v1/tasks/${id}`).set(auth()).set('X-Min-Position', await headPosition(t)).expect(200);
+    const before = await t
+      .http()
+      .get(`/v1/tasks/${id}`)
+      .set(auth())
+      .set('X-Min-Position', await headPosition(t))
+      .expect(200);
 
     const locker = new Database(join(t.dataDir, 'read-models.db'));
     locker.exec('BEGIN EXCLUSIVE');
@@ -51,8 +57,12 @@ describe('read-model database outage while serving', () => {
         },
         30_000,
       );
-      expect(value(during, 'ledger_store_errors_total', { store: 'read_store', source: 'projector' })).toBeGreaterThanOrEqual(1);
-      expect(value(during, 'ledger_projection_lag_events', { projection: 'tasks' })).toBeGreaterThanOrEqual(1);
+      expect(
+        value(during, 'ledger_store_errors_total', { store: 'read_store', source: 'projector' }),
+      ).toBeGreaterThanOrEqual(1);
+      expect(value(during, 'ledger_projection_lag_events', { projection: 'tasks' })).toBeGreaterThanOrEqual(
+        1,
+      );
       // Still ready: the read store answers and the projector is running (retrying), not failed.
       await t.http().get('/health/ready').expect(200);
     } finally {
@@ -70,7 +80,12 @@ describe('read-model database outage while serving', () => {
     );
     expect(caughtUp.body.status).toBe('in_progress');
     await createTask(t, { title: 'after the outage' });
-    const stats = await t.http().get('/v1/stats').set(auth()).set('X-Min-Position', await headPosition(t)).expect(200);
+    const stats = await t
+      .http()
+      .get('/v1/stats')
+      .set(auth())
+      .set('X-Min-Position', await headPosition(t))
+      .expect(200);
     expect(stats.body.byStatus).toMatchObject({ todo: 1, in_progress: 1 });
     const after = await metrics();
     for (const projection of ['tasks', 'task-history', 'stats']) {

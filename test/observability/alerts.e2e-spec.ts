@@ -36,7 +36,12 @@ function metricNames(expr: string): string[] {
       if (ch === quote) quote = undefined;
       continue;
     }
-    const identifier = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch === '_' || ch === ':';
+    const identifier =
+      (ch >= 'a' && ch <= 'z') ||
+      (ch >= 'A' && ch <= 'Z') ||
+      (ch >= '0' && ch <= '9') ||
+      ch === '_' ||
+      ch === ':';
     if (identifier) {
       word += ch;
       continue;
@@ -99,7 +104,12 @@ describe('ops/alerts.yml', () => {
       t = await startTestApp({ LEDGER_RATE_LIMIT_PER_MIN: '0' });
       const { id } = await createTask(t);
       await t.http().post(`/v1/tasks/${id}/start`).set(auth()).expect(200);
-      await t.http().get(`/v1/tasks/${id}`).set(auth()).set('X-Min-Position', await headPosition(t)).expect(200);
+      await t
+        .http()
+        .get(`/v1/tasks/${id}`)
+        .set(auth())
+        .set('X-Min-Position', await headPosition(t))
+        .expect(200);
       await t.http().get('/health/ready').expect(200);
       exposition = parseExposition((await t.http().get('/metrics').expect(200)).text);
     });
@@ -107,7 +117,9 @@ describe('ops/alerts.yml', () => {
 
     it('every ledger_* metric of an alert is served by /metrics with samples, or by the verify textfile', async () => {
       const verify = parseExposition(
-        await verifyMetricsText([{ projection: 'tasks', checkedDocuments: 10, driftedDocuments: 0, finishedAt: new Date() }]),
+        await verifyMetricsText([
+          { projection: 'tasks', checkedDocuments: 10, driftedDocuments: 0, finishedAt: new Date() },
+        ]),
       );
       const used = [...new Set(rules.flatMap((r) => metricNames(r.expr)))];
       expect(used).toEqual(

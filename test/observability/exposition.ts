@@ -17,7 +17,7 @@ function parseLabels(text: string): Record<string, string> {
   while (i < text.length) {
     const eq = text.indexOf('=', i);
     const name = text.slice(i, eq).trim();
-    let j = eq + 2; // past =" 
+    let j = eq + 2; // past ="
     let value = '';
     while (text[j] !== '"') {
       if (text[j] === '\\') {
@@ -45,7 +45,8 @@ export function parseExposition(text: string): Exposition {
       const brace = line.indexOf('{');
       const space = line.lastIndexOf(' ');
       const name = brace >= 0 && brace < space ? line.slice(0, brace) : line.slice(0, space);
-      const labels = brace >= 0 && brace < space ? parseLabels(line.slice(brace + 1, line.lastIndexOf('}'))) : {};
+      const labels =
+        brace >= 0 && brace < space ? parseLabels(line.slice(brace + 1, line.lastIndexOf('}'))) : {};
       samples.push({ name, labels, value: Number(line.slice(space + 1)) });
     }
   }
@@ -53,7 +54,11 @@ export function parseExposition(text: string): Exposition {
 }
 
 /** The value of the one sample of `name` whose labels include `labels`; undefined if none. */
-export function sampleValue(e: Exposition, name: string, labels: Record<string, string> = {}): number | undefined {
+export function sampleValue(
+  e: Exposition,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   const found = e.samples.filter(
     (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
   );

@@ -2,7 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Body, Controller, Logger, Module, Post, Req, UseGuards, type INestApplication } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Logger,
+  Module,
+  Post,
+  Req,
+  UseGuards,
+  type INestApplication,
+} from '@nestjs/common';
 import request from 'supertest';
 import { loadConfig } from '@ledger/platform/config';
 import { ApiKeyGuard, createHttpApp, type LedgerRequest } from '@ledger/platform/http';
@@ -35,10 +44,17 @@ describe('structured logs', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ledger-logs-'));
-    const config = loadConfig({ NODE_ENV: 'test', LEDGER_DATA_DIR: dataDir, LEDGER_API_KEYS: API_KEYS, LOG_LEVEL: 'debug' });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LEDGER_DATA_DIR: dataDir,
+      LEDGER_API_KEYS: API_KEYS,
+      LOG_LEVEL: 'debug',
+    });
     @Module({ imports: [LedgerApp.forRoot(config)], controllers: [LogProbeController] })
     class Root {}
-    ({ app } = await createHttpApp({ module: Root }, config, 'ledger-log-test', { logDestination: destination }));
+    ({ app } = await createHttpApp({ module: Root }, config, 'ledger-log-test', {
+      logDestination: destination,
+    }));
     await app.init();
   });
   afterAll(async () => {
@@ -60,7 +76,12 @@ describe('structured logs', () => {
       expect(typeof line.requestId).toBe('string');
     }
     const access = logs().find((l) => l.msg === 'request' && l.correlationId === 'corr-probe-1');
-    expect(access).toMatchObject({ method: 'POST', route: '/v1/log-probe', status: 201, requestId: inside[0].requestId });
+    expect(access).toMatchObject({
+      method: 'POST',
+      route: '/v1/log-probe',
+      status: 201,
+      requestId: inside[0].requestId,
+    });
     expect(inside[1].headers).toMatchObject({ authorization: '[redacted]' });
   });
 
@@ -70,8 +91,17 @@ describe('structured logs', () => {
     const created = await http().post('/v1/tasks').set(a).send({ title: 'log me' }).expect(201);
     await http().get(`/v1/tasks/${created.body.id}`).set(a).expect(200);
     await http().post('/v1/tasks').set(a).send({ title: '' }).expect(400);
-    await http().post('/v1/tasks').set(a).set('Content-Type', 'application/json').send('{not json').expect(400);
-    await http().post('/v1/tasks').set('Authorization', `Bearer ${wrongKey}`).send({ title: 'x' }).expect(401);
+    await http()
+      .post('/v1/tasks')
+      .set(a)
+      .set('Content-Type', 'application/json')
+      .send('{not json')
+      .expect(400);
+    await http()
+      .post('/v1/tasks')
+      .set('Authorization', `Bearer ${wrongKey}`)
+      .send({ title: 'x' })
+      .expect(401);
     await http().get('/v1/tasks').set('Authorization', `Bearer ${wrongKey}`).expect(401);
     await http().post('/v1/log-probe').set(a).send({ n: 1 }).expect(201);
     await http().get('/health/ready').expect(200);

@@ -14,9 +14,20 @@ describe('GET /metrics', () => {
     await t.http().post(`/v1/tasks/${id}/start`).set(auth()).set('If-Match', '"0"').expect(409);
     await t.http().post(`/v1/tasks/${id}/reopen`).set(auth()).expect(422);
     for (let i = 0; i < 2; i++) {
-      await t.http().post(`/v1/tasks/${id}/comments`).set(auth()).set('Idempotency-Key', 'k1').send({ body: 'hi' }).expect(201);
+      await t
+        .http()
+        .post(`/v1/tasks/${id}/comments`)
+        .set(auth())
+        .set('Idempotency-Key', 'k1')
+        .send({ body: 'hi' })
+        .expect(201);
     }
-    await t.http().get(`/v1/tasks/${id}`).set(auth()).set('X-Min-Position', await headPosition(t)).expect(200);
+    await t
+      .http()
+      .get(`/v1/tasks/${id}`)
+      .set(auth())
+      .set('X-Min-Position', await headPosition(t))
+      .expect(200);
     await t.http().get('/v1/no-such-route').set(auth()).expect(404);
 
     const res = await t.http().get('/metrics').expect(200);
@@ -30,7 +41,8 @@ describe('GET /metrics', () => {
     expect(http('/v1/tasks/:id/start', '409', 'POST')).toBe(1);
     expect(http('unmatched', '404')).toBe(1);
 
-    const commands = (type: string, outcome: string) => sampleValue(m, 'ledger_commands_total', { type, outcome });
+    const commands = (type: string, outcome: string) =>
+      sampleValue(m, 'ledger_commands_total', { type, outcome });
     expect(commands('CreateTask', 'appended')).toBe(1);
     expect(commands('StartTask', 'appended')).toBe(1);
     expect(commands('StartTask', 'conflict')).toBe(1);
@@ -45,7 +57,9 @@ describe('GET /metrics', () => {
       expect(sampleValue(m, 'ledger_projection_parked_events', { projection })).toBe(0);
       expect(sampleValue(m, 'ledger_projection_rebuild_in_progress', { projection })).toBe(0);
       expect(sampleValue(m, 'ledger_projection_state', { projection, state: 'running' })).toBe(1);
-      expect(sampleValue(m, 'ledger_projection_batch_duration_seconds_count', { projection })).toBeGreaterThan(0);
+      expect(
+        sampleValue(m, 'ledger_projection_batch_duration_seconds_count', { projection }),
+      ).toBeGreaterThan(0);
     }
     // tasks handles all three events (created, started, comment added).
     expect(sampleValue(m, 'ledger_projection_events_projected_total', { projection: 'tasks' })).toBe(3);
@@ -60,7 +74,9 @@ describe('GET /metrics', () => {
       await createTask(other, { title: 'elsewhere' }, KEYS.bob);
       const mine = parseExposition((await t.http().get('/metrics').expect(200)).text);
       const theirs = parseExposition((await other.http().get('/metrics').expect(200)).text);
-      expect(sampleValue(theirs, 'ledger_commands_total', { type: 'CreateTask', outcome: 'appended' })).toBe(1);
+      expect(sampleValue(theirs, 'ledger_commands_total', { type: 'CreateTask', outcome: 'appended' })).toBe(
+        1,
+      );
       expect(sampleValue(mine, 'ledger_commands_total', { type: 'CreateTask', outcome: 'appended' })).toBe(1);
     } finally {
       await other.close();

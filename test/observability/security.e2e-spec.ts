@@ -29,7 +29,9 @@ describe('security headers', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain("default-src 'none'");
     // The page loads its scripts and styles by relative URLs, i.e. from 'self', which the CSP allows.
-    const assets = [...docs.text.matchAll(/<(?:script src|link rel="stylesheet" type="text\/css" href)="([^"]+)"/g)].map((m) => m[1]);
+    const assets = [
+      ...docs.text.matchAll(/<(?:script src|link rel="stylesheet" type="text\/css" href)="([^"]+)"/g),
+    ].map((m) => m[1]);
     expect(assets.length).toBeGreaterThanOrEqual(3);
     for (const src of assets) expect(src).toMatch(/^\.\/docs\//);
     for (const asset of ['swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'swagger-ui.css']) {
@@ -52,7 +54,10 @@ describe('rate limit per API key (LEDGER_RATE_LIMIT_PER_MIN)', () => {
     await t.http().get('/v1/stats').set(auth()).expect(200);
     const limited = await t.http().post('/v1/tasks').set(auth()).send({ title: 'one too many' }).expect(429);
     expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(limited.body).toMatchObject({ status: 429, type: 'https://task-ledger.dev/problems/rate-limited' });
+    expect(limited.body).toMatchObject({
+      status: 429,
+      type: 'https://task-ledger.dev/problems/rate-limited',
+    });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
 
@@ -92,9 +97,13 @@ describe('error responses reveal nothing about the internals', () => {
       t.http().get("/v1/tasks?status=' OR 1=1; DROP TABLE projections;--").set(auth()),
       t.http().get('/v1/tasks?cursor=eyJub3QiOiJhIGN1cnNvciJ9').set(auth()),
       t.http().get('/v1/tasks?limit=1e309&sort=name;DELETE').set(auth()),
-      t.http().patch(`/v1/tasks/${id}`).set(auth()).send({ title: { $gt: '' } }),
+      t
+        .http()
+        .patch(`/v1/tasks/${id}`)
+        .set(auth())
+        .send({ title: { $gt: '' } }),
       t.http().post(`/v1/tasks/${id}/start`).set(auth()).set('If-Match', "\"1' OR '1'='1\""),
-      t.http().get('/v1/tasks').set(auth()).set('X-Min-Position', "1; SELECT * FROM events"),
+      t.http().get('/v1/tasks').set(auth()).set('X-Min-Position', '1; SELECT * FROM events'),
     ]);
     for (const res of responses) {
       expect(res.status).toBeGreaterThanOrEqual(400);

@@ -62,21 +62,32 @@ describe('graceful shutdown on SIGTERM', () => {
     const signalled = Date.now();
     child.process.kill('SIGTERM');
     // The signal is handled between two batches of the backlog.
-    await waitFor('the shutdown to begin', () => (child.stdout().includes('"shutting down') ? true : undefined), 10_000, () => child.output());
+    await waitFor(
+      'the shutdown to begin',
+      () => (child.stdout().includes('"shutting down') ? true : undefined),
+      10_000,
+      () => child.output(),
+    );
     expect(await refused(port)).toBe(true);
 
     const answered = await waiting;
-    process.stderr.write(`[shutdown] backlog of ${seeded.events} events; read answered ${Date.now() - signalled} ms after SIGTERM\n`);
+    process.stderr.write(
+      `[shutdown] backlog of ${seeded.events} events; read answered ${Date.now() - signalled} ms after SIGTERM\n`,
+    );
     expect(answered.status).toBe(200);
     expect(((await answered.json()) as { total: number }).total).toBe(20 + seeded.tasks);
 
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), 20_000)));
+    const timeout = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), 20_000)),
+    );
     const exit = await Promise.race([child.exited, timeout]).finally(() => clearTimeout(timer));
     expect(exit).toEqual({ code: 0, signal: null });
 
     const events = new Database(join(dataDir, 'events.db'), { readonly: true });
-    expect((events.prepare('SELECT max(position) AS head FROM events').get() as { head: number }).head).toBe(head);
+    expect((events.prepare('SELECT max(position) AS head FROM events').get() as { head: number }).head).toBe(
+      head,
+    );
     events.close();
     const readModels = tryOpenReadModels(dataDir)!;
     try {
@@ -87,10 +98,16 @@ describe('graceful shutdown on SIGTERM', () => {
       readModels.close();
     }
 
-    const lines = child.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg?: string });
+    const lines = child
+      .stdout()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { msg?: string });
     const messages = lines.map((l) => l.msg);
     expect(messages).toContain('shutting down: no new connections, draining requests');
-    expect(messages.indexOf('shut down cleanly')).toBeGreaterThan(messages.indexOf('shutting down: no new connections, draining requests'));
+    expect(messages.indexOf('shut down cleanly')).toBeGreaterThan(
+      messages.indexOf('shutting down: no new connections, draining requests'),
+    );
     expect(child.output()).not.toContain(KEY);
   }, 60_000);
 });

@@ -80,7 +80,8 @@ const rebuildRemaining = (eventStore: EventStore) => async (name: string, checkp
       provide: READ_POSITION_WAITER,
       inject: [PROJECTION_RUNNER],
       useFactory: (runner: ProjectionRunner): ReadPositionWaiter => ({
-        waitForPosition: (position, timeoutMs, readModels) => runner.waitForPosition(position, timeoutMs, readModels),
+        waitForPosition: (position, timeoutMs, readModels) =>
+          runner.waitForPosition(position, timeoutMs, readModels),
       }),
     },
   ],

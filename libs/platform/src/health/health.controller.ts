@@ -1,4 +1,12 @@
-import { Controller, Get, HttpCode, Inject, Logger, Optional, ServiceUnavailableException } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Logger,
+  Optional,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
@@ -29,7 +37,12 @@ export class HealthController {
     @Optional() private readonly metrics?: LedgerMetrics,
   ) {
     // The gauge is fresh at every scrape, whether or not anything probes /health/ready.
-    metrics?.onScrape(() => this.evaluate().then(() => undefined, () => undefined));
+    metrics?.onScrape(() =>
+      this.evaluate().then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
   }
 
   @Get('live')
@@ -47,7 +60,8 @@ export class HealthController {
       if (!(e instanceof ServiceUnavailableException)) throw e;
       const result = e.getResponse() as HealthCheckResult;
       const down = Object.keys(result.error ?? {});
-      const message = result.status === 'shutting_down' ? 'shutting down' : `not ready: ${down.join(', ')} down`;
+      const message =
+        result.status === 'shutting_down' ? 'shutting down' : `not ready: ${down.join(', ')} down`;
       throw new ServiceUnavailableException({ message, retryAfter: 1 });
     }
   }
@@ -55,7 +69,10 @@ export class HealthController {
   private async evaluate(): Promise<HealthCheckResult> {
     const outcome = await this.health.check(this.checks.map((c) => () => this.indicator(c))).then(
       (result) => ({ result, error: undefined }),
-      (error: unknown) => ({ result: (error as ServiceUnavailableException).getResponse?.() as HealthCheckResult | undefined, error }),
+      (error: unknown) => ({
+        result: (error as ServiceUnavailableException).getResponse?.() as HealthCheckResult | undefined,
+        error,
+      }),
     );
     const down = Object.keys(outcome.result?.error ?? {}).join(',');
     // Logged on change only: a load balancer probes every few seconds.

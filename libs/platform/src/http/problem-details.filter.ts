@@ -73,7 +73,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (storeOutage(error)) {
       res.locals[STORE_OUTAGE] = true;
-      this.logger.warn({ path: req.path, correlationId: req.correlationId, error: String(error) }, 'store unavailable');
+      this.logger.warn(
+        { path: req.path, correlationId: req.correlationId, error: String(error) },
+        'store unavailable',
+      );
     }
     if (res.headersSent) return;
     for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);

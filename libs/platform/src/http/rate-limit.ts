@@ -1,4 +1,12 @@
-import { HttpException, HttpStatus, Inject, Injectable, Module, type DynamicModule, type ExecutionContext } from '@nestjs/common';
+import {
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger-config';
@@ -33,7 +41,8 @@ export class ApiKeyThrottlerGuard extends ThrottlerGuard {
 
   private principalOf(req: LedgerRequest): Principal | undefined {
     if (this.principals.has(req)) return this.principals.get(req);
-    const match = typeof req.headers.authorization === 'string' ? BEARER.exec(req.headers.authorization) : null;
+    const match =
+      typeof req.headers.authorization === 'string' ? BEARER.exec(req.headers.authorization) : null;
     const principal = match ? this.config.apiKeys.authenticate(match[1]) : undefined;
     this.principals.set(req, principal);
     return principal;

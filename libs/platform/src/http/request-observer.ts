@@ -66,7 +66,10 @@ export class RequestObserver {
       const method = METHODS.has(req.method) ? req.method : 'OTHER';
       this.metrics?.httpDuration.observe({ method, route, status: String(status) }, seconds);
       if (res.locals[STORE_OUTAGE]) {
-        this.metrics?.storeErrors.inc({ store: req.method === 'GET' ? 'read_store' : 'event_store', source: 'http' });
+        this.metrics?.storeErrors.inc({
+          store: req.method === 'GET' ? 'read_store' : 'event_store',
+          source: 'http',
+        });
       }
       const line = {
         correlationId: req.correlationId,

@@ -10,7 +10,12 @@ import helmet from 'helmet';
 const api = helmet({
   contentSecurityPolicy: {
     useDefaults: false,
-    directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+    directives: {
+      defaultSrc: ["'none'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'none'"],
+    },
   },
   // Cross-origin isolation is for pages that embed others' resources; the API embeds none.
   crossOriginEmbedderPolicy: false,

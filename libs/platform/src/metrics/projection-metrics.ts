@@ -61,7 +61,8 @@ export function observeProjections(metrics: LedgerMetrics, o: ProjectionObservat
     if (p.parked > last.parked) metrics.eventsParked.inc(labels, p.parked - last.parked);
     if (p.retries > last.retries) metrics.projectionRetries.inc(labels, p.retries - last.retries);
     seen.set(p.projection, { applied: p.applied, parked: p.parked, retries: p.retries });
-    for (const state of WORKER_STATES) metrics.projectionState.set({ ...labels, state }, state === p.state ? 1 : 0);
+    for (const state of WORKER_STATES)
+      metrics.projectionState.set({ ...labels, state }, state === p.state ? 1 : 0);
   };
   for (const projection of o.projections) {
     for (const counter of [metrics.eventsProjected, metrics.eventsParked, metrics.projectionRetries]) {
@@ -83,7 +84,8 @@ export function observeProjections(metrics: LedgerMetrics, o: ProjectionObservat
 
 async function measure(metrics: LedgerMetrics, o: ProjectionObservation): Promise<void> {
   o.runner.progress().forEach((p) => {
-    for (const state of WORKER_STATES) metrics.projectionState.set({ projection: p.projection, state }, state === p.state ? 1 : 0);
+    for (const state of WORKER_STATES)
+      metrics.projectionState.set({ projection: p.projection, state }, state === p.state ? 1 : 0);
   });
   await Promise.all([
     o.runner.lag().then((lags) =>
@@ -146,7 +148,8 @@ export function timeBatches<S extends BatchStore>(store: S, metrics: LedgerMetri
           const result = await t.commitBatch(target, ...rest);
           const seconds = started.get(target)?.();
           started.delete(target);
-          if (seconds !== undefined) metrics.projectionBatchDuration.observe({ projection: await nameOf(target) }, seconds);
+          if (seconds !== undefined)
+            metrics.projectionBatchDuration.observe({ projection: await nameOf(target) }, seconds);
           return result;
         };
       }

@@ -3,7 +3,10 @@
  * rethrown unchanged), including failures while iterating an async iterable it returned (a
  * subscription). The caller's logic is untouched: this only watches. `this` stays the target.
  */
-export function watchErrors<T extends object>(target: T, onError: (error: unknown, method: string) => void): T {
+export function watchErrors<T extends object>(
+  target: T,
+  onError: (error: unknown, method: string) => void,
+): T {
   const report = (method: string) => (e: unknown) => {
     onError(e, method);
     throw e;
@@ -28,7 +31,9 @@ export function watchErrors<T extends object>(target: T, onError: (error: unknow
 }
 
 const isAsyncIterable = (v: unknown): v is AsyncIterable<unknown> =>
-  typeof v === 'object' && v !== null && typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 
 function watchIteration<T extends AsyncIterable<unknown>>(iterable: T, report: (e: unknown) => never): T {
   return new Proxy(iterable, {

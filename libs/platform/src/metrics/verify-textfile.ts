@@ -24,8 +24,14 @@ export async function verifyMetricsText(runs: readonly VerifyRun[]): Promise<str
   const registry = new Registry();
   const gauge = (name: string, help: string) =>
     new Gauge({ name, help, labelNames: ['projection'] as const, registers: [registry] });
-  const drifted = gauge(VERIFY_METRICS.drifted, 'Read-model documents that differ from a fold of their streams, at the last verify');
-  const checked = gauge(VERIFY_METRICS.checked, 'Read-model documents compared with their streams at the last verify');
+  const drifted = gauge(
+    VERIFY_METRICS.drifted,
+    'Read-model documents that differ from a fold of their streams, at the last verify',
+  );
+  const checked = gauge(
+    VERIFY_METRICS.checked,
+    'Read-model documents compared with their streams at the last verify',
+  );
   const lastRun = gauge(VERIFY_METRICS.lastRun, 'Unix time the last verify of the projection finished');
   for (const run of runs) {
     const labels = { projection: run.projection };
