@@ -58,8 +58,8 @@ describe('projection metrics', () => {
   it('times a batch from its document load to its commit; idle checkpoint commits are not batches', async () => {
     const m = new LedgerMetrics();
     const inner = {
-      loadDocuments: async () => new Map(),
-      commitBatch: async () => ({ applied: 1, skipped: 0 }),
+      loadDocuments: async (_target: string, _ids: readonly string[]) => new Map(),
+      commitBatch: async (_target: string) => ({ applied: 1, skipped: 0 }),
       getTarget: async (target: string) => ({ projection: target.replace(/_g\d+$/, '') }),
     };
     const store = timeBatches(inner, m);
