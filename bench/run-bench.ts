@@ -48,6 +48,8 @@ export async function runBench(options: RunOptions): Promise<BenchReport> {
 
   const ctx: ScenarioContext = {
     sizes: options.sizes,
+    deadline: startedAt.getTime() + options.sizes.budgetSeconds * 1000,
+    reserveSeconds: selected.has('cold-start') ? options.sizes.coldStart.runs * 6 : 0,
     workDir,
     log,
     metric: (m) => metrics.push(judge(m)),

@@ -6,6 +6,10 @@ import type { ServerLauncher } from './ledger-server';
 /** What every scenario gets: sizes, a scratch folder, and where to put its figures. */
 export interface ScenarioContext {
   readonly sizes: BenchSizes;
+  /** When the whole run should be over (epoch ms): optional work is skipped past it. */
+  readonly deadline: number;
+  /** Seconds kept for the scenarios after the queries (cold start). */
+  readonly reserveSeconds: number;
   /** A fresh temporary folder for this run; removed at the end. */
   readonly workDir: string;
   readonly log: (line: string) => void;

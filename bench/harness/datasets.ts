@@ -1,21 +1,33 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import { createSqliteEventStore } from '@ledger/event-store';
-import { seedLedger, type SeedResult } from '../fixtures/seed-ledger';
+import { createSqliteEventStore, type EventStore } from '@ledger/event-store';
+import { seedTasks } from '@ledger/projections';
 import type { CeilingResult, RebuildJobResult } from '../scenarios/rebuild.jobs';
 import type { ScenarioContext } from './context';
 import { fmt } from './report';
 
+export interface SeedSummary {
+  readonly tasks: number;
+  readonly events: number;
+  readonly seconds: number;
+  /** Up to 10,000 task ids, for the get-by-id queries. */
+  readonly taskIds: string[];
+}
+
 export interface Dataset {
   readonly dataDir: string;
-  readonly seed: SeedResult;
+  readonly seed: SeedSummary;
   /** Set once the read models are built (by the rebuild scenario or for the queries). */
   rebuilt?: RebuildJobResult;
 }
 
 const datasets = new Map<string, Dataset>();
 
-/** A seeded data dir, made once per run and shared by the rebuild and query scenarios. */
+/**
+ * A seeded data dir, made once per run and shared by the rebuild and query scenarios. Seeded by
+ * the CLI's own `seedTasks` (`ledger seed`): realistic task lives decided by the real domain,
+ * appended through the event-store port, the same for a given seed on every machine.
+ */
 export async function seededDataset(
   ctx: ScenarioContext,
   name: string,
@@ -26,29 +38,53 @@ export async function seededDataset(
   const existing = datasets.get(key);
   if (existing) return existing;
   const dataDir = join(ctx.workDir, name);
-  const store = createSqliteEventStore({ file: join(dataDir, 'events.db') });
-  ctx.log(`seeding ${name}: ${fmt(tasks)} tasks x ${eventsPerTask} events through the event-store port`);
+  const eventStore = createSqliteEventStore({ file: join(dataDir, 'events.db') });
+  ctx.log(
+    `seeding ${name}: ${fmt(tasks)} tasks x ${eventsPerTask} events (ledger seed, through the event-store port)`,
+  );
   try {
-    const seed = await seedLedger(store, {
+    let logged = 0;
+    const result = await seedTasks({
+      eventStore,
       tasks,
       eventsPerTask,
-      seed: name.length,
-      onProgress: (n) => n % 100_000 === 0 && ctx.log(`  seeded ${fmt(n)} tasks`),
+      seed: `bench-${name}`,
+      onProgress: (p) => {
+        if (p.tasks - logged < 100_000) return;
+        logged = p.tasks;
+        ctx.log(`  seeded ${fmt(p.tasks)} tasks`);
+      },
     });
+    const seed = {
+      tasks: result.tasks,
+      events: result.events,
+      seconds: result.ms / 1000,
+      taskIds: await sampleTaskIds(eventStore),
+    };
     ctx.log(
-      `seeded ${fmt(seed.events)} events in ${fmt(seed.seconds, 1)} s (${fmt(seed.events / seed.seconds)} events/s)`,
+      `seeded ${fmt(seed.events)} events in ${fmt(seed.seconds, 1)} s (${fmt(result.eventsPerSecond)} events/s)`,
     );
     const dataset: Dataset = { dataDir, seed };
     datasets.set(key, dataset);
     return dataset;
   } finally {
-    await store.close();
+    await eventStore.close();
   }
 }
 
-/** Builds the read models of a dataset once (blue/green rebuild of every projection). */
-export async function ensureReadModels(ctx: ScenarioContext, dataset: Dataset): Promise<RebuildJobResult> {
-  dataset.rebuilt ??= await runJob<RebuildJobResult>(ctx, 'rebuild', dataset.dataDir);
+/** Ids of the first 10,000 tasks of the log (a get by id is a primary-key lookup wherever the id sits). */
+async function sampleTaskIds(store: EventStore): Promise<string[]> {
+  const created = await store.readAll({ limit: 10_000, filter: { eventTypes: ['TaskCreated'] } });
+  return created.map((e) => (e.data as { taskId: string }).taskId);
+}
+
+/** Builds the read models of a dataset once (blue/green rebuild of every projection, or of `only`). */
+export async function ensureReadModels(
+  ctx: ScenarioContext,
+  dataset: Dataset,
+  only: readonly string[] = [],
+): Promise<RebuildJobResult> {
+  dataset.rebuilt ??= await runJob<RebuildJobResult>(ctx, 'rebuild', dataset.dataDir, only);
   return dataset.rebuilt;
 }
 
@@ -60,14 +96,19 @@ export async function runJob<T extends RebuildJobResult | CeilingResult>(
   ctx: ScenarioContext,
   job: 'rebuild' | 'ceiling',
   dataDir: string,
+  only: readonly string[] = [],
 ): Promise<T> {
   if (!ctx.isolateRebuild) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const jobs = require('../scenarios/rebuild.jobs') as typeof import('../scenarios/rebuild.jobs');
-    return (job === 'rebuild' ? await jobs.rebuildAll(dataDir, ctx.log) : jobs.readAndParse(dataDir)) as T;
+    return (
+      job === 'rebuild' ? await jobs.rebuildAll(dataDir, ctx.log, only) : jobs.readAndParse(dataDir)
+    ) as T;
   }
   const execArgv = ctx.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] : [];
-  const child = fork(join(__dirname, '..', 'scenarios', 'rebuild.child.js'), [job, dataDir], { execArgv });
+  const child = fork(join(__dirname, '..', 'scenarios', 'rebuild.child.js'), [job, dataDir, only.join(',')], {
+    execArgv,
+  });
   return new Promise<T>((resolve, reject) => {
     let result: T | undefined;
     let error: string | undefined;

@@ -10,6 +10,8 @@ export interface LoadRequest {
 }
 
 export interface LoadOptions {
+  /** Reads the server's CPU time, to report CPU ms per request beside the throughput. */
+  readonly serverCpuMs?: () => number | undefined;
   readonly url: string;
   readonly connections: number;
   readonly seconds: number;
@@ -32,6 +34,8 @@ export interface LoadResult {
   /** Connection errors and timeouts (autocannon's `errors`). */
   readonly errors: number;
   readonly non2xx: number;
+  /** Server CPU time per request (user + system), when the server runs in its own process. */
+  readonly serverCpuMsPerRequest?: number;
 }
 
 interface AutocannonResult {
@@ -108,10 +112,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     rec.record(ms);
     answered = undefined;
   });
+  const cpuBefore = options.serverCpuMs?.();
   const hardStop = setTimeout(() => instance.stop(), (options.seconds + 5) * 1000);
   try {
     const result = await instance;
     const requests = all.count;
+    const cpuAfter = options.serverCpuMs?.();
+    const cpu =
+      cpuBefore !== undefined && cpuAfter !== undefined && requests > 0
+        ? (cpuAfter - cpuBefore) / requests
+        : undefined;
     return {
       requests,
       seconds: result.duration,
@@ -121,6 +131,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([k, v]) => [k, v.count])),
       errors: result.errors,
       non2xx: result.non2xx,
+      ...(cpu === undefined ? {} : { serverCpuMsPerRequest: round(cpu, 3) }),
     };
   } finally {
     clearTimeout(hardStop);

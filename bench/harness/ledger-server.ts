@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { serverEntry } from './paths';
+import { serverEntry, type ServerApp } from './paths';
 
 /** The one key the bench uses; set explicitly so the server runs as in production (NODE_ENV=production). */
 export const BENCH_KEY = 'bench';
@@ -10,18 +11,48 @@ export interface RunningServer {
   readonly url: string;
   /** The server's pid when it runs in its own process. */
   readonly pid?: number;
+  /** CPU time (user + system) the server has used so far, in ms; undefined where unknown. */
+  cpuMs(): number | undefined;
+  /** Current and peak resident memory of the server process (MB), from /proc; undefined where unknown. */
+  memoryMb(): { readonly rss: number; readonly peak: number } | undefined;
   stop(): Promise<void>;
+}
+
+/**
+ * A process's CPU time from /proc (Linux). On a shared machine, CPU ms per request is the figure
+ * that other processes' load does not distort: throughput and latency are.
+ */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+export function processMemoryMb(pid: number): { rss: number; peak: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+    return { rss: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
+  } catch {
+    return undefined;
+  }
 }
 
 export interface ServerOptions {
   readonly dataDir: string;
+  /** Default all-in-one (commands, queries and projector on one port). */
+  readonly app?: ServerApp;
   /** Adds `--cpu-prof` into this folder (child processes only). */
   readonly profileDir?: string;
   readonly readyTimeoutMs?: number;
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** Starts the all-in-one server (commands, queries and projector on one port) on 127.0.0.1. */
+/** Starts a ledger server on 127.0.0.1. */
 export type ServerLauncher = (options: ServerOptions) => Promise<RunningServer>;
 
 /**
@@ -90,12 +121,19 @@ export const childServer: ServerLauncher = async (options) => {
     child.kill('SIGKILL');
     throw e;
   }
-  return { url, pid: child.pid, stop: () => stopChild(child) };
+  const pid = child.pid!;
+  return {
+    url,
+    pid,
+    cpuMs: () => processCpuMs(pid),
+    memoryMb: () => processMemoryMb(pid),
+    stop: () => stopChild(child),
+  };
 };
 
 export function spawnServer(options: ServerOptions, port: number): ChildProcess {
   const args = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
-  return spawn(process.execPath, [...args, serverEntry()], {
+  return spawn(process.execPath, [...args, serverEntry(options.app)], {
     env: { ...process.env, ...benchEnv(options.dataDir, port), ...options.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -122,14 +160,21 @@ export const inProcessServer: ServerLauncher = async (options) => {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { loadConfig } = require('@ledger/platform/config') as typeof import('@ledger/platform/config');
   const { createHttpApp } = require('@ledger/platform/http') as typeof import('@ledger/platform/http');
-  const { LedgerApp } =
-    require('../../apps/all-in-one/src/ledger.app') as typeof import('../../apps/all-in-one/src/ledger.app');
+  const root =
+    options.app === 'query-api'
+      ? (
+          require('../../apps/query-api/src/query-api.app') as typeof import('../../apps/query-api/src/query-api.app')
+        ).QueryApiApp
+      : (
+          require('../../apps/all-in-one/src/ledger.app') as typeof import('../../apps/all-in-one/src/ledger.app')
+        ).LedgerApp;
   /* eslint-enable @typescript-eslint/no-require-imports */
   const port = await freePort();
   const config = loadConfig({ ...benchEnv(options.dataDir, port), LOG_LEVEL: 'silent', ...options.env });
-  const { app } = await createHttpApp(LedgerApp.forRoot(config), config, 'ledger');
+  const { app } = await createHttpApp(root.forRoot(config), config, 'ledger');
   await app.listen(port, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   await waitReady(url, options.readyTimeoutMs ?? 30_000);
-  return { url, stop: () => app.close() };
+  // The load generator shares this process, so its CPU time would say nothing about the server.
+  return { url, cpuMs: () => undefined, memoryMb: () => undefined, stop: () => app.close() };
 };

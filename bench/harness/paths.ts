@@ -16,4 +16,7 @@ export function repoRoot(): string {
 
 export const peersDir = (): string => join(repoRoot(), 'bench', 'peers');
 export const resultsDir = (): string => join(repoRoot(), 'bench', 'results');
-export const serverEntry = (): string => join(repoRoot(), 'dist', 'apps', 'all-in-one', 'src', 'main.js');
+/** Which app a bench server runs: `npm start`'s all-in-one, or the query API alone (as docker-compose runs it). */
+export type ServerApp = 'all-in-one' | 'query-api';
+export const serverEntry = (app: ServerApp = 'all-in-one'): string =>
+  join(repoRoot(), 'dist', 'apps', app, 'src', 'main.js');

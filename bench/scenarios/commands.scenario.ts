@@ -19,11 +19,25 @@ export async function commandsScenario(
   const server = await ctx.server({ dataDir: join(ctx.workDir, 'commands'), profileDir: ctx.profileDir });
   try {
     const mix = await createPool(ctx, server);
+    const before = server.memoryMb();
     if (run.commands) {
       const load = await commandLoad(ctx, server, mix, ctx.sizes.commands.seconds);
       report(ctx, 'commands', load, mix);
     }
     if (run.readYourWrites) await readYourWrites(ctx, server, mix);
+    // The server's memory after the loads: growth that scales with the commands served is a leak.
+    const after = server.memoryMb();
+    if (before && after) {
+      const commands = Object.values(mix.sent).reduce((a, b) => a + b, 0);
+      ctx.detail('server-memory', { before, after, commands });
+      ctx.metric({
+        scenario: 'commands',
+        name: 'server RSS after the loads',
+        value: after.rss,
+        unit: 'MB',
+        beside: `${before.rss} MB before ${fmt(commands)} commands; peak ${after.peak} MB`,
+      });
+    }
   } finally {
     await server.stop();
   }
@@ -61,6 +75,7 @@ function commandLoad(
     seconds,
     maxRequests,
     headers: AUTH,
+    serverCpuMs: server.cpuMs,
     next: mix.next,
     onResponse: mix.onResponse,
   });
@@ -80,10 +95,10 @@ function report(ctx: ScenarioContext, scenario: string, load: LoadResult, mix: C
     ctx.metric({ scenario, name, value, unit, ...extra });
   const c = ctx.sizes.commands.connections;
   m(`commands/s (${c} connections, ${fmt(load.seconds)} s)`, load.perSecond, 'cmd/s', {
-    beside: realised,
+    beside: cpuBeside(load, 'cmd'),
     target: { op: '>=', value: 5000, text: '>= 5,000/s' },
   });
-  m('latency p50', load.latency.p50, 'ms');
+  m('latency p50', load.latency.p50, 'ms', { beside: realised });
   m('latency p99', load.latency.p99, 'ms', { target: { op: '<', value: 20, text: '< 20 ms' } });
   m('latency max', load.latency.max, 'ms');
   m('errors (non-2xx + socket)', mix.errors + load.errors, '', { target: { op: '<', value: 1, text: '0' } });
@@ -125,4 +140,10 @@ async function readYourWrites(ctx: ScenarioContext, server: RunningServer, mix: 
     unit: '',
     target: { op: '<', value: 1, text: '0' },
   });
+}
+
+/** "server CPU 1.20 ms/cmd (<= 833/s per core)": the ceiling this CPU cost puts on one core. */
+export function cpuBeside(load: LoadResult, what: string): string | undefined {
+  const cpu = load.serverCpuMsPerRequest;
+  return cpu ? `server CPU ${fmt(cpu, 2)} ms/${what} (<= ${fmt(1000 / cpu)}/s per core)` : undefined;
 }

@@ -5,6 +5,7 @@ import { runLoad, type LoadRequest } from '../harness/http-load';
 import { AUTH, type RunningServer } from '../harness/ledger-server';
 import { fmt } from '../harness/report';
 import { pick, prng } from '../harness/stats';
+import { cpuBeside } from './commands.scenario';
 import { baseDataset } from './rebuild.scenario';
 
 interface QueryKind {
@@ -12,17 +13,53 @@ interface QueryKind {
   next(): LoadRequest;
 }
 
-/** Scenario 4 over the base read model, and over a second one of `bigTasks` tasks in the full run. */
+/**
+ * Scenario 4, against the query API process alone (apps/query-api, as docker-compose runs it: no
+ * projector competing for the CPU), over the base read model and, in the full run, over a second
+ * one of `bigTasks` tasks if building it fits in the run's time budget.
+ */
 export async function queriesScenario(ctx: ScenarioContext): Promise<void> {
-  await queriesOver(ctx, await baseDataset(ctx), 'queries');
+  const base = await baseDataset(ctx);
+  await queriesOver(ctx, base, 'queries');
   const { bigTasks } = ctx.sizes.queries;
-  // Two events per task (created, then a comment, start or completion) so every status filter finds some.
-  if (bigTasks > 0) await queriesOver(ctx, await seededDataset(ctx, 'ledger-big', bigTasks, 2), 'queries 1M');
+  if (bigTasks === 0) return;
+  const why = bigSetDoesNotFit(ctx, base, bigTasks);
+  if (why) {
+    ctx.skip('queries 1M', why);
+    ctx.log(`queries 1M skipped: ${why}`);
+    return;
+  }
+  // One event per task (TaskCreated, every field varied): the list reads only the tasks read model,
+  // so only that projection is built; every task is 'todo', hence the status=todo filter.
+  const big = await seededDataset(ctx, 'ledger-big', bigTasks, 1);
+  await queriesOver(ctx, big, `queries ${fmt(bigTasks / 1e6)}M`, ['tasks']);
 }
 
-async function queriesOver(ctx: ScenarioContext, dataset: Dataset, scenario: string): Promise<void> {
-  await ensureReadModels(ctx, dataset);
-  const server = await ctx.server({ dataDir: dataset.dataDir, profileDir: ctx.profileDir });
+/**
+ * Building the big read model costs a seed and a rebuild; estimated from the rates this run measured
+ * on the base set (per append, per event), it is attempted only if the run still ends in its budget.
+ */
+function bigSetDoesNotFit(ctx: ScenarioContext, base: Dataset, tasks: number): string | undefined {
+  const appendsPerS = base.seed.tasks / base.seed.seconds;
+  const tasksRebuild = base.rebuilt?.projections.find((p) => p.name === 'tasks');
+  const foldPerS = tasksRebuild ? base.seed.events / tasksRebuild.seconds : undefined;
+  if (!foldPerS) return 'no rebuild rate measured on the base set to estimate the cost';
+  const estimate = tasks / appendsPerS + tasks / foldPerS + 60;
+  const left = (ctx.deadline - Date.now()) / 1000 - ctx.reserveSeconds;
+  return estimate > left
+    ? `building a ${fmt(tasks)}-task read model here would take ~${fmt(estimate)} s (seed at ${fmt(appendsPerS)} appends/s, ` +
+        `tasks fold at ${fmt(foldPerS)} events/s, as measured above) and ${fmt(Math.max(0, left))} s are left of the run's budget`
+    : undefined;
+}
+
+async function queriesOver(
+  ctx: ScenarioContext,
+  dataset: Dataset,
+  scenario: string,
+  projections: readonly string[] = [],
+): Promise<void> {
+  await ensureReadModels(ctx, dataset, projections);
+  const server = await ctx.server({ dataDir: dataset.dataDir, app: 'query-api', profileDir: ctx.profileDir });
   try {
     const kinds = await queryKinds(server, dataset);
     const { connections, secondsPerQuery, maxRequestsPerQuery } = ctx.sizes.queries;
@@ -35,6 +72,7 @@ async function queriesOver(ctx: ScenarioContext, dataset: Dataset, scenario: str
         seconds: secondsPerQuery,
         maxRequests: maxRequestsPerQuery,
         headers: AUTH,
+        serverCpuMs: server.cpuMs,
         next: kind.next,
         onResponse: (_r, status) => void (status === 200 || failures++),
       });
@@ -48,7 +86,7 @@ async function queriesOver(ctx: ScenarioContext, dataset: Dataset, scenario: str
         name: `${kind.name}`,
         value: load.perSecond,
         unit: 'req/s',
-        beside: `p50 ${fmt(load.latency.p50, 2)} ms` + (errors ? `; ${errors} errors` : ''),
+        beside: [cpuBeside(load, 'req'), errors ? `${errors} errors` : undefined].filter(Boolean).join('; '),
         target: { op: '>=', value: 5000, text: '>= 5,000/s' },
       });
       ctx.metric({
@@ -56,6 +94,7 @@ async function queriesOver(ctx: ScenarioContext, dataset: Dataset, scenario: str
         name: `${kind.name} p99`,
         value: load.latency.p99,
         unit: 'ms',
+        beside: `p50 ${fmt(load.latency.p50, 2)} ms`,
         target: { op: '<', value: 5, text: '< 5 ms' },
       });
     }
@@ -93,9 +132,9 @@ async function queryKinds(server: RunningServer, dataset: Dataset): Promise<Quer
   }
   const kinds: QueryKind[] = [
     get('get by id', () => `/v1/tasks/${pick(random, ids)}`),
-    fixed('list status=in_progress', '/v1/tasks?status=in_progress'),
-    fixed('list assignee=user-7', '/v1/tasks?assignee=user-7'),
-    fixed('list label=label-3', '/v1/tasks?label=label-3'),
+    fixed('list status=todo', '/v1/tasks?status=todo'),
+    fixed('list assignee=alice', '/v1/tasks?assignee=alice'),
+    fixed('list label=bug', '/v1/tasks?label=bug'),
     fixed('list priority=urgent', '/v1/tasks?priority=urgent'),
     fixed('list sort=createdAt', '/v1/tasks?sort=createdAt'),
     fixed('list sort=-createdAt', '/v1/tasks?sort=-createdAt'),

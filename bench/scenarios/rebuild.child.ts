@@ -2,12 +2,15 @@ import { readAndParse, rebuildAll } from './rebuild.jobs';
 
 /**
  * Entry of the process the bench forks for the rebuild (and for its ceiling), so that the peak
- * RSS it reports belongs to the rebuild alone: `node rebuild.child.js <rebuild|ceiling> <dataDir>`.
+ * RSS it reports belongs to the rebuild alone: `node rebuild.child.js <rebuild|ceiling> <dataDir> [projection,...]`.
  */
 async function main(): Promise<void> {
-  const [job, dataDir] = process.argv.slice(2);
+  const [job, dataDir, only] = process.argv.slice(2);
   const log = (line: string) => process.send?.({ log: line });
-  const result = job === 'rebuild' ? await rebuildAll(dataDir, log) : readAndParse(dataDir);
+  const result =
+    job === 'rebuild'
+      ? await rebuildAll(dataDir, log, only ? only.split(',') : undefined)
+      : readAndParse(dataDir);
   process.send?.({ result });
 }
 

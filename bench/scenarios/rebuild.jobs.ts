@@ -27,14 +27,18 @@ export interface CeilingResult {
  * (shadow target, batches, checkpoint per batch, switch). Peak RSS is this process's, which is why
  * the bench runs this in a process of its own.
  */
-export async function rebuildAll(dataDir: string, log: (line: string) => void): Promise<RebuildJobResult> {
+export async function rebuildAll(
+  dataDir: string,
+  log: (line: string) => void,
+  only?: readonly string[],
+): Promise<RebuildJobResult> {
   const rss = new RssSampler();
   const started = process.hrtime.bigint();
   const eventStore = createSqliteEventStore({ file: join(dataDir, 'events.db') });
   const store = createSqliteProjectionStore({ file: join(dataDir, 'read-models.db') });
   const projections: RebuildJobResult['projections'][number][] = [];
   try {
-    for (const projection of allProjections) {
+    for (const projection of allProjections.filter((p) => !only?.length || only.includes(p.name))) {
       const t0 = process.hrtime.bigint();
       let lastLog = Date.now();
       const result = await rebuildProjection({
