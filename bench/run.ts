@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FULL, QUICK, SCENARIOS, type ScenarioName } from './harness/bench-options';
 import { childServer } from './harness/ledger-server';
-import { resultsDir, serverEntry } from './harness/paths';
+import { repoRoot, resultsDir, serverEntry } from './harness/paths';
 import { textTable } from './harness/report';
 import { runBench } from './run-bench';
 
@@ -34,6 +34,25 @@ async function main(argv: string[]): Promise<number> {
   }
   if (profileDir) mkdirSync(profileDir, { recursive: true });
 
+  // Child processes run a private copy of dist/ (see distRoot); inside the checkout so that their
+  // bare requires still find node_modules. .tmp/ is ignored by git.
+  const snapshot = join(repoRoot(), '.tmp', `bench-dist-${process.pid}`);
+  cpSync(join(repoRoot(), 'dist'), join(snapshot, 'dist'), { recursive: true });
+  process.env.LEDGER_BENCH_DIST = join(snapshot, 'dist');
+  try {
+    return await runAndReport(quick, only, profileDir, peers, out);
+  } finally {
+    rmSync(snapshot, { recursive: true, force: true });
+  }
+}
+
+async function runAndReport(
+  quick: boolean,
+  only: ScenarioName[] | undefined,
+  profileDir: string | undefined,
+  peers: boolean,
+  out: string | undefined,
+): Promise<number> {
   const report = await runBench({
     mode: quick ? 'quick' : 'full',
     sizes: quick ? QUICK : FULL,

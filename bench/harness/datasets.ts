@@ -4,6 +4,7 @@ import { createSqliteEventStore, type EventStore } from '@ledger/event-store';
 import { seedTasks } from '@ledger/projections';
 import type { CeilingResult, RebuildJobResult } from '../scenarios/rebuild.jobs';
 import type { ScenarioContext } from './context';
+import { distRoot } from './paths';
 import { fmt } from './report';
 
 export interface SeedSummary {
@@ -106,9 +107,13 @@ export async function runJob<T extends RebuildJobResult | CeilingResult>(
     ) as T;
   }
   const execArgv = ctx.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] : [];
-  const child = fork(join(__dirname, '..', 'scenarios', 'rebuild.child.js'), [job, dataDir, only.join(',')], {
-    execArgv,
-  });
+  const child = fork(
+    join(distRoot(), 'bench', 'scenarios', 'rebuild.child.js'),
+    [job, dataDir, only.join(',')],
+    {
+      execArgv,
+    },
+  );
   return new Promise<T>((resolve, reject) => {
     let result: T | undefined;
     let error: string | undefined;

@@ -19,4 +19,11 @@ export const resultsDir = (): string => join(repoRoot(), 'bench', 'results');
 /** Which app a bench server runs: `npm start`'s all-in-one, or the query API alone (as docker-compose runs it). */
 export type ServerApp = 'all-in-one' | 'query-api';
 export const serverEntry = (app: ServerApp = 'all-in-one'): string =>
-  join(repoRoot(), 'dist', 'apps', app, 'src', 'main.js');
+  join(distRoot(), 'apps', app, 'src', 'main.js');
+
+/**
+ * The compiled code the bench's child processes run: a private copy made at the start of the run
+ * (see run.ts), because in this shared checkout other people's test runs rebuild dist/ at any time,
+ * and a server spawned mid-build would load half-written or not-yet-aliased files.
+ */
+export const distRoot = (): string => process.env.LEDGER_BENCH_DIST ?? join(repoRoot(), 'dist');
