@@ -49,16 +49,6 @@ const decodes = (encoding: string, body: Buffer) => {
 
 export const KNOWN_BUGS: readonly KnownBug[] = [
   {
-    id: 'openapi-document-500',
-    cause:
-      'apps/command-api/src/tasks.controller.ts declares `type Headers = ...` next to the imported ' +
-      '`Headers` decorator, so `@Headers() h: Headers` emits the decorator function as design:paramtypes; ' +
-      "@nestjs/swagger explores it as a model and throws (reading 'constructor' of its missing prototype). " +
-      'Every GET /docs-json and /docs-yaml is a 500 and the Swagger UI has no document.',
-    reproduction: { method: 'GET', path: '/docs-json', headers: {} },
-    hits: (req) => /^\/docs-(json|yaml)\b/.test(req.path),
-  },
-  {
     id: 'undecodable-content-encoding-500',
     cause:
       'body-parser answers a body that does not decode as its Content-Encoding (gzip, deflate, br) with ' +

@@ -27,7 +27,7 @@ import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { parseIfMatch } from './if-match';
 import { TaskIdPipe } from './task-id.pipe';
 
-type Headers = Record<string, string | string[] | undefined>;
+type HeaderMap = Record<string, string | string[] | undefined>;
 
 /**
  * Absent and undefined mean "unchanged"; only `null` clears. Due dates are stored in one UTC
@@ -55,7 +55,7 @@ export class TasksController {
   async create(
     @Body() dto: CreateTaskDto,
     @Ctx() ctx: RequestContext,
-    @Headers() h: Headers,
+    @Headers() h: HeaderMap,
     @Res({ passthrough: true }) res: Response,
   ) {
     const key = typeof h['idempotency-key'] === 'string' ? h['idempotency-key'] : undefined;
@@ -72,7 +72,7 @@ export class TasksController {
     @Param('id', TaskIdPipe) taskId: string,
     @Body() dto: ChangeTaskDetailsDto,
     @Ctx() ctx: RequestContext,
-    @Headers() h: Headers,
+    @Headers() h: HeaderMap,
   ) {
     const { labels, ...rest } = definedOnly(dto);
     const changes: TaskDetailsChanges = {
@@ -89,7 +89,7 @@ export class TasksController {
     @Param('id', TaskIdPipe) taskId: string,
     @Body() dto: AssignTaskDto,
     @Ctx() ctx: RequestContext,
-    @Headers() h: Headers,
+    @Headers() h: HeaderMap,
   ) {
     return this.send(M.AssignTaskMessage, 'AssignTask', { taskId, assignee: dto.assignee }, ctx, h);
   }
@@ -97,35 +97,35 @@ export class TasksController {
   @Post(':id/unassign')
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResultDto })
-  unassign(@Param('id', TaskIdPipe) taskId: string, @Ctx() ctx: RequestContext, @Headers() h: Headers) {
+  unassign(@Param('id', TaskIdPipe) taskId: string, @Ctx() ctx: RequestContext, @Headers() h: HeaderMap) {
     return this.send(M.UnassignTaskMessage, 'UnassignTask', { taskId }, ctx, h);
   }
 
   @Post(':id/start')
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResultDto })
-  start(@Param('id', TaskIdPipe) taskId: string, @Ctx() ctx: RequestContext, @Headers() h: Headers) {
+  start(@Param('id', TaskIdPipe) taskId: string, @Ctx() ctx: RequestContext, @Headers() h: HeaderMap) {
     return this.send(M.StartTaskMessage, 'StartTask', { taskId }, ctx, h);
   }
 
   @Post(':id/complete')
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResultDto })
-  complete(@Param('id', TaskIdPipe) taskId: string, @Ctx() ctx: RequestContext, @Headers() h: Headers) {
+  complete(@Param('id', TaskIdPipe) taskId: string, @Ctx() ctx: RequestContext, @Headers() h: HeaderMap) {
     return this.send(M.CompleteTaskMessage, 'CompleteTask', { taskId }, ctx, h);
   }
 
   @Post(':id/reopen')
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResultDto })
-  reopen(@Param('id', TaskIdPipe) taskId: string, @Ctx() ctx: RequestContext, @Headers() h: Headers) {
+  reopen(@Param('id', TaskIdPipe) taskId: string, @Ctx() ctx: RequestContext, @Headers() h: HeaderMap) {
     return this.send(M.ReopenTaskMessage, 'ReopenTask', { taskId }, ctx, h);
   }
 
   @Post(':id/archive')
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResultDto })
-  archive(@Param('id', TaskIdPipe) taskId: string, @Ctx() ctx: RequestContext, @Headers() h: Headers) {
+  archive(@Param('id', TaskIdPipe) taskId: string, @Ctx() ctx: RequestContext, @Headers() h: HeaderMap) {
     return this.send(M.ArchiveTaskMessage, 'ArchiveTask', { taskId }, ctx, h);
   }
 
@@ -135,7 +135,7 @@ export class TasksController {
     @Param('id', TaskIdPipe) taskId: string,
     @Body() dto: AddCommentDto,
     @Ctx() ctx: RequestContext,
-    @Headers() h: Headers,
+    @Headers() h: HeaderMap,
   ) {
     return this.send(
       M.AddCommentMessage,
@@ -151,7 +151,7 @@ export class TasksController {
     type: C['type'],
     data: C['data'],
     ctx: RequestContext,
-    headers: Headers,
+    headers: HeaderMap,
   ): Promise<CommandResult> {
     const metadata: CommandMetadata = {
       tenantId: ctx.tenantId,
