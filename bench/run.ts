@@ -1,4 +1,5 @@
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { FULL, QUICK, SCENARIOS, type ScenarioName } from './harness/bench-options';
 import { childServer } from './harness/ledger-server';
@@ -6,7 +7,7 @@ import { repoRoot, resultsDir, serverEntry } from './harness/paths';
 import { textTable } from './harness/report';
 import { runBench } from './run-bench';
 
-const USAGE = `npm run bench -- [--quick] [--only ${SCENARIOS.join(',')}] [--profile <dir>] [--no-peers] [--out <file>]`;
+const USAGE = `npm run bench -- [--quick] [--only ${SCENARIOS.join(',')}] [--profile <dir>] [--no-peers] [--out <file>] [--wait-quiet <seconds>]`;
 
 /** `npm run bench`: every scenario, a table on stdout, the JSON in bench/results/<date>.json. */
 async function main(argv: string[]): Promise<number> {
@@ -15,6 +16,7 @@ async function main(argv: string[]): Promise<number> {
   let only: ScenarioName[] | undefined;
   let profileDir: string | undefined;
   let out: string | undefined;
+  let waitQuiet = 0;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') quick = true;
@@ -22,6 +24,7 @@ async function main(argv: string[]): Promise<number> {
     else if (a === '--only') only = argv[++i]?.split(',') as ScenarioName[];
     else if (a === '--profile') profileDir = argv[++i];
     else if (a === '--out') out = argv[++i];
+    else if (a === '--wait-quiet') waitQuiet = Number(argv[++i]);
     else {
       console.error(`unknown argument ${a}\n${USAGE}`);
       return 2;
@@ -33,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (profileDir) mkdirSync(profileDir, { recursive: true });
+  if (waitQuiet > 0) await untilQuiet(waitQuiet);
 
   // Child processes run a private copy of dist/ (see distRoot); inside the checkout so that their
   // bare requires still find node_modules. .tmp/ is ignored by git.
@@ -70,6 +74,20 @@ async function runAndReport(
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`${report.mode} run took ${report.durationS} s; results in ${file}`);
   return report.skipped.some((s) => s.reason.startsWith('failed')) ? 1 : 0;
+}
+
+/**
+ * On a shared machine other people's test runs take the cores: wait (bounded) until the 1-minute
+ * load average is below the core count before measuring. The load at start and end is in the JSON.
+ */
+async function untilQuiet(maxSeconds: number): Promise<void> {
+  const deadline = Date.now() + maxSeconds * 1000;
+  while (loadavg()[0] >= cpus().length && Date.now() < deadline) {
+    console.log(
+      `waiting for a quieter machine: load average ${loadavg()[0].toFixed(2)} on ${cpus().length} cores`,
+    );
+    await new Promise((r) => setTimeout(r, 10_000));
+  }
 }
 
 main(process.argv.slice(2)).then(
