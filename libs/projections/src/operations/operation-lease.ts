@@ -80,6 +80,10 @@ export async function leaseHolder(store: ProjectionStore, lease: string): Promis
   );
 }
 
+/** Whether the holder's process still runs; undefined when it runs on another host (cannot tell). */
+export const holderAlive = (holder: LeaseHolder): boolean | undefined =>
+  holder.host === hostname() ? pidAlive(holder.pid) : undefined;
+
 const pidAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -104,7 +108,7 @@ export async function acquireOperationLease(
 ): Promise<void> {
   if (!(await store.acquireLease(lease, owner, ttlMs))) {
     const holder = await leaseHolder(store, lease);
-    const dead = holder && holder.owner !== owner && holder.host === hostname() && !pidAlive(holder.pid);
+    const dead = holder && holder.owner !== owner && holderAlive(holder) === false;
     if (!dead || !(await store.acquireLease(lease, holder.owner, ttlMs)))
       throw new OperationLeaseHeldError(lease, holder);
     await store.releaseLease(lease, holder.owner);

@@ -4,7 +4,16 @@ import type { Projection, ReadDocument } from '../core/projection';
 import type { ProjectionState, ProjectionStore } from '../core/projection-store.port';
 import { measureLag } from '../engine/measure-lag';
 import { positionFraction } from './operation-context';
-import { leaseHolder, OPERATIONS_BOARD, rebuildLeaseName } from './operation-lease';
+import {
+  holderAlive,
+  leaseHolder,
+  OPERATIONS_BOARD,
+  rebuildLeaseName,
+  type LeaseHolder,
+} from './operation-lease';
+
+const holderText = (h: LeaseHolder): string =>
+  `${h.owner} (pid ${h.pid} on ${h.host}${holderAlive(h) === false ? ', process gone: the next rebuild takes over and resumes' : ''})`;
 
 export interface ProjectionStatusOptions {
   /** The projections this code runs (their code versions); stored ones not listed are shown too. */
@@ -102,7 +111,7 @@ async function statusOf(
             version: shadow.version,
             ...(shadow.checkpoint ? { checkpoint: shadow.checkpoint.position } : {}),
             ...(fraction !== undefined ? { percent: Math.floor(fraction * 100) } : {}),
-            ...(holder ? { holder: `${holder.owner} (pid ${holder.pid} on ${holder.host})` } : {}),
+            ...(holder ? { holder: holderText(holder) } : {}),
           },
         }
       : {}),

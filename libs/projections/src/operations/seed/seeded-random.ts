@@ -67,7 +67,10 @@ export class SeededRandom {
   }
 }
 
-const hex8 = (n: number): string => n.toString(16).padStart(8, '0');
+const BYTE_HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+// A table lookup per byte: a million seeded events draw two million uuids.
+const hex8 = (n: number): string =>
+  BYTE_HEX[(n >>> 24) & 0xff] + BYTE_HEX[(n >>> 16) & 0xff] + BYTE_HEX[(n >>> 8) & 0xff] + BYTE_HEX[n & 0xff];
 
 function cyrb128(str: string): [number, number, number, number] {
   let h1 = 1779033703;
