@@ -41,7 +41,8 @@ describe('read-model database outage while serving', () => {
       // Served promptly: the projector's retries do not hold the process (see ProjectorModule).
       const readStarted = Date.now();
       const stale = await t.http().get(`/v1/tasks/${id}`).set(auth()).expect(200);
-      expect(Date.now() - readStarted).toBeLessThan(3_000);
+      // Generous for a loaded CI box; a 5 s busy wait per retry used to hold a read for 40 s and more.
+      expect(Date.now() - readStarted).toBeLessThan(10_000);
       expect(stale.body).toEqual(before.body);
       expect(stale.headers['x-position']).toBe(before.headers['x-position']);
       // Read-your-writes cannot be honoured yet: a bounded wait, then 503 + Retry-After.
