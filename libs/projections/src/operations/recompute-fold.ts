@@ -53,8 +53,15 @@ export function foldEventsInto<Doc extends ReadDocument>(
       docId = fold.projection.documentId(event);
       const bound = fold.boundOf(docId, recorded);
       if (bound === undefined || key > bound) continue;
-      const next = fold.projection.evolve(into.get(docId)?.doc ?? null, event);
-      into.set(docId, { doc: next, position: recorded.position, positionKey: key });
+      const prev = into.get(docId);
+      const next = fold.projection.evolve(prev?.doc ?? null, event);
+      // Streams folded one after the other (per-tenant documents) do not arrive in log order:
+      // the document's position is the latest event in it, as the projector would have stored.
+      const later = !prev || key > prev.positionKey;
+      into.set(
+        docId,
+        later ? { doc: next, position: recorded.position, positionKey: key } : { ...prev, doc: next },
+      );
     } catch (error) {
       if (isTransient(error)) throw error;
       // An event the engine would park: outside the bound it would not have been folded at all.
