@@ -4,7 +4,7 @@ import { verifyMetricsText } from '@ledger/platform/metrics';
 import { auth, createTask, headPosition, startTestApp, type TestApp } from '../support/ledger-test-app';
 import { parseExposition, type Exposition } from './exposition';
 
-// js-yaml is in node_modules through @nestjs/swagger (a runtime dependency); no types are installed.
+// js-yaml is a pinned devDependency; no types are installed for it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const yaml = require('js-yaml') as { load(text: string): unknown };
 
