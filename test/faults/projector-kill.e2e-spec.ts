@@ -55,7 +55,7 @@ describe('projector killed with SIGKILL mid-batch', () => {
 
   it('loses and doubles nothing: every document and every count equals a fold of the streams', async () => {
     const first = await seedLedger(dataDir, {
-      tasks: 5000,
+      tasks: 2500,
       commandsPerTask: 10,
       tenants: TENANTS,
       seed,
@@ -74,7 +74,7 @@ describe('projector killed with SIGKILL mid-batch', () => {
     const projector = await startProjector();
     await waitForLiveHead(dataDir, head, projector);
     const appending = seedLedger(dataDir, {
-      tasks: 1500,
+      tasks: 1000,
       commandsPerTask: 10,
       tenants: TENANTS,
       seed: seed + 1,

@@ -45,8 +45,39 @@ function newestMtime(path: string): number {
 const sourceStamp = (): string =>
   String(Math.ceil(Math.max(...SOURCES.map((s) => newestMtime(join(ROOT, s))))));
 
-const fresh = (stamp: string, entries: readonly string[]): boolean =>
-  existsSync(STAMP) && readFileSync(STAMP, 'utf8') === stamp && entries.every((e) => existsSync(e));
+/**
+ * The jest run this process belongs to: the main jest process (a forked worker's parent) and its
+ * start time, so a reused pid is not mistaken for the same run.
+ */
+function jestRun(): string {
+  const pid = process.send ? process.ppid : process.pid;
+  let started = '';
+  try {
+    started = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19] ?? '';
+  } catch {
+    // not Linux: the pid alone
+  }
+  return `${pid}:${started}`;
+}
+
+interface Stamp {
+  readonly sources: string;
+  readonly run: string;
+}
+
+/**
+ * Built from these sources, or built earlier in this same jest run: a run uses one build even
+ * while others keep editing the shared checkout (otherwise every suite would rebuild).
+ */
+function fresh(sources: string, run: string, entries: readonly string[]): boolean {
+  if (!entries.every((e) => existsSync(e)) || !existsSync(STAMP)) return false;
+  try {
+    const saved = JSON.parse(readFileSync(STAMP, 'utf8')) as Stamp;
+    return saved.sources === sources || saved.run === run;
+  } catch {
+    return false; // an old or half-written stamp: build
+  }
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -79,16 +110,17 @@ function build(entries: readonly string[]): void {
 }
 
 /**
- * Makes dist/ current before a suite spawns the apps, at most once per source change: the stamp
- * records the newest source mtime it was built from, and a lock directory makes concurrent suites
+ * Makes dist/ current before a suite spawns the apps, at most once per source change and jest run:
+ * the stamp records the newest source mtime it was built from, and a lock directory makes concurrent suites
  * (other jest workers, other engineers' runs) wait for one build instead of racing on dist/.
  * Returns how long it took, so a suite's timing can be read without the build.
  */
 export async function ensureBuilt(entries: readonly string[] = [ENTRY.projector]): Promise<number> {
   const started = Date.now();
+  const run = jestRun();
   for (;;) {
-    const stamp = sourceStamp();
-    if (fresh(stamp, entries)) return Date.now() - started;
+    const sources = sourceStamp();
+    if (fresh(sources, run, entries)) return Date.now() - started;
     try {
       mkdirSync(LOCK);
     } catch {
@@ -99,9 +131,9 @@ export async function ensureBuilt(entries: readonly string[] = [ENTRY.projector]
       continue;
     }
     try {
-      if (fresh(stamp, entries)) return Date.now() - started;
+      if (fresh(sources, run, entries)) return Date.now() - started;
       build(entries);
-      writeFileSync(STAMP, stamp);
+      writeFileSync(STAMP, JSON.stringify({ sources, run } satisfies Stamp));
       return Date.now() - started;
     } finally {
       rmSync(LOCK, { recursive: true, force: true });

@@ -39,7 +39,7 @@ export function corruptProjection(
   fraction: number,
   random: () => number,
   change: (body: Record<string, unknown>) => Record<string, unknown>,
-  extraId: (existing: StoredRow) => string,
+  extraId: (existing: StoredRow, index: number) => string,
 ): Corruption[] {
   const rows = [...snapshotRows(file, projection).values()].sort((a, b) => (a.id < b.id ? -1 : 1));
   const per = Math.max(1, Math.round((rows.length * fraction) / 3));
@@ -64,8 +64,8 @@ export function corruptProjection(
       remove.run(row.id);
       done.push({ projection, kind: 'missing', id: row.id });
     }
-    for (const row of rows.slice(per * 2, per * 3)) {
-      const id = extraId(row);
+    for (const [index, row] of rows.slice(per * 2, per * 3).entries()) {
+      const id = extraId(row, index);
       const body = { ...(JSON.parse(row.body) as Record<string, unknown>), id };
       insert.run(id, row.tenant_id, row.position, row.position_key, JSON.stringify(body));
       done.push({ projection, kind: 'extra', id });

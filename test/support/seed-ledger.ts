@@ -8,6 +8,7 @@ import {
   evolve,
   initialState,
   taskStreamName,
+  upcast,
   type TaskCommand,
   type TaskEvent,
   type TaskState,
@@ -128,6 +129,37 @@ export async function seedLedger(dataDir: string, options: SeedOptions): Promise
       events += stamped.length;
     }
     return { tasks: options.tasks, events, head: await store.headPosition() };
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Runs one command against an existing task through the real domain and appends its events
+ * straight to events.db; returns the new head position.
+ */
+export async function appendCommand(dataDir: string, command: TaskCommand): Promise<string> {
+  const store = createSqliteEventStore({ file: join(dataDir, 'events.db') });
+  try {
+    const stream = taskStreamName(command.data.taskId);
+    const recorded = await store.readStream(stream);
+    let state: TaskState = initialState;
+    for (const e of recorded) state = evolve(state, upcast(e));
+    const events = decide(command, state).map((e, i) => ({
+      id: uuidv5(`${command.data.taskId}:${recorded.length + i}`, NAMESPACE),
+      type: e.type,
+      data: e.data,
+      metadata: {
+        tenantId: command.metadata.tenantId,
+        actor: command.metadata.actor,
+        correlationId: 'append-command',
+        causationId: 'append-command',
+        occurredAt: command.metadata.now,
+        schemaVersion: CURRENT_SCHEMA_VERSION[e.type],
+      },
+    }));
+    const last = recorded[recorded.length - 1];
+    return (await store.append(stream, events, last ? last.revision : 'no_stream')).position;
   } finally {
     await store.close();
   }
