@@ -4,6 +4,7 @@ import type { DestinationStream, Logger } from 'pino';
 import type { LedgerConfig } from '../config/ledger-config';
 import { createLogger, PinoNestLogger } from '../logging/logger';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
+import { answerParserErrorsAsProblems } from './client-errors';
 import { configureHttpApp } from './configure-http-app';
 import { installGracefulShutdown, type ShutdownOptions } from './graceful-shutdown';
 import type { RequestObserver } from './request-observer';
@@ -33,6 +34,7 @@ export async function createHttpApp(
     abortOnError: false,
   });
   const requests = configureHttpApp(app, title, logger);
+  answerParserErrorsAsProblems(app.getHttpServer());
   return { app, logger, requests };
 }
 

@@ -54,6 +54,17 @@ export function problemFor(error: unknown): Problem {
       status === 413 ? 'the request body is too large' : 'the request body could not be read',
     );
   }
+  // Other http-errors raised before routing (e.g. a body that does not decode as its
+  // Content-Encoding) carry a client status but no `type` we know: still the client's fault.
+  const status = (error as { status?: unknown; expose?: unknown })?.status;
+  if (
+    typeof status === 'number' &&
+    status >= 400 &&
+    status < 500 &&
+    (error as { expose?: unknown }).expose === true
+  ) {
+    return httpProblem(status, 'unreadable_request', 'the request could not be read');
+  }
   return toProblem(error);
 }
 

@@ -1,0 +1,28 @@
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { httpProblem } from './problem-details';
+
+/**
+ * Requests Node's HTTP parser refuses (raw non-ASCII in the request line, a head over the
+ * header size limit) never reach the app; Node would answer a bare 400/431. Answer them as
+ * problem+json like every other error, then close: the connection's framing is unknown.
+ */
+export function answerParserErrorsAsProblems(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex) => {
+    if (!socket.writable || err.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const [status, code, reason] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'request_header_fields_too_large', 'Request Header Fields Too Large']
+        : [400, 'malformed_request', 'Bad Request'];
+    // A response to HEAD has no body, or the client reads it as the start of the next response.
+    const head = err.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+    const body = head ? '' : JSON.stringify(httpProblem(status, code, 'the request could not be parsed').body);
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+}
