@@ -17,24 +17,44 @@ export const eventsFile = (config: LedgerConfig): string => {
   return join(config.dataDir, 'events.db');
 };
 
-export function createEventStore(config: LedgerConfig): EventStore {
-  return config.eventStoreUrl
-    ? eventStoreDb().createEventStoreDbEventStore({ connectionString: config.eventStoreUrl })
-    : createSqliteEventStore({ file: eventsFile(config) });
+/**
+ * better-sqlite3 waits for a lock synchronously, freezing the whole process: a server waits at
+ * most this long before answering 503, while batch jobs (the CLI) keep the driver's 5 s default.
+ */
+export const SERVER_BUSY_TIMEOUT_MS = 1000;
+
+export interface SqliteTuning {
+  readonly busyTimeoutMs?: number;
 }
 
-export function createIdempotencyStore(config: LedgerConfig): IdempotencyStore {
+export function createEventStore(config: LedgerConfig, tuning: SqliteTuning = {}): EventStore {
+  return config.eventStoreUrl
+    ? eventStoreDb().createEventStoreDbEventStore({ connectionString: config.eventStoreUrl })
+    : createSqliteEventStore({ file: eventsFile(config), ...tuning });
+}
+
+export function createIdempotencyStore(config: LedgerConfig, tuning: SqliteTuning = {}): IdempotencyStore {
   return config.eventStoreUrl
     ? eventStoreDb().createEventStoreDbIdempotencyStore({ connectionString: config.eventStoreUrl })
-    : createSqliteIdempotencyStore({ file: eventsFile(config) });
+    : createSqliteIdempotencyStore({ file: eventsFile(config), ...tuning });
 }
+
+const serverTuning: SqliteTuning = { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS };
 
 /** EVENTSTORE_URL set -> EventStoreDB, else the embedded SQLite file. */
 @Global()
 @Module({
   providers: [
-    { provide: EVENT_STORE, inject: [LEDGER_CONFIG], useFactory: createEventStore },
-    { provide: IDEMPOTENCY_STORE, inject: [LEDGER_CONFIG], useFactory: createIdempotencyStore },
+    {
+      provide: EVENT_STORE,
+      inject: [LEDGER_CONFIG],
+      useFactory: (c: LedgerConfig) => createEventStore(c, serverTuning),
+    },
+    {
+      provide: IDEMPOTENCY_STORE,
+      inject: [LEDGER_CONFIG],
+      useFactory: (c: LedgerConfig) => createIdempotencyStore(c, serverTuning),
+    },
   ],
   exports: [EVENT_STORE, IDEMPOTENCY_STORE],
 })
