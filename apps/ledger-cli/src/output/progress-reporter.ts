@@ -64,7 +64,7 @@ export class ProgressReporter {
           clearOnComplete: false,
           fps: 5,
         });
-        this.bar.start(1000, 0, payload);
+        this.bar.start(1000, Math.round((f ?? 0) * 1000), payload);
       }
       this.bar.update(Math.round((f ?? 0) * 1000), payload);
       return;
