@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Position, RecordedEvent } from '@ledger/event-store';
 import type { ProjectedEvent, ReadDocument } from '../core/projection';
 import type { StoredDocument } from '../core/projection-store.port';
+import { isStaleTarget } from '../core/projection-errors';
 import { CheckRecorder, type CheckTally, type DriftListener } from './check-recorder';
 import { acquireOperationLease, defaultLeaseOwner, keepLease, rebuildLeaseName } from './operation-lease';
 import {
@@ -99,6 +100,10 @@ async function runCheck(mode: CheckMode, o: VerifyOptions): Promise<VerifyReport
       await unstoredStreamsPass(ctx, mode, recorder);
     }
   } catch (e) {
+    if (isStaleTarget(e)) {
+      // verify takes no lease (it only reads): a rebuild may switch the copy under it.
+      throw new Error(`${ctx.projection.name} was switched to a rebuilt copy while being checked; run it again`);
+    }
     if (!ctx.signal?.aborted) throw e;
     interrupted = true;
   }
