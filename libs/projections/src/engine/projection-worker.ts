@@ -296,9 +296,7 @@ export class ProjectionWorker {
     if (head && !(this.checkpoint && store.comparePositions(this.checkpoint.position, head) >= 0)) {
       const pending = await store.readAll({ from: this.checkpoint?.position, limit: 1, filter: this.filter });
       if (pending.length > 0) return false;
-      const checkpoint = { position: head, key: store.positionKey(head) };
-      await this.o.store.commitBatch(this.target!, [], checkpoint);
-      this.checkpoint = checkpoint;
+      await this.advanceTo(head);
       this.update({ caughtUp: true });
     } else if (!this.p.caughtUp) {
       this.update({ caughtUp: true });
@@ -319,10 +317,22 @@ export class ProjectionWorker {
     if (next.length && store.comparePositions(next[0].position, this.chasedHead) <= 0) return false;
     const head = await store.headPosition();
     if (++this.chases >= 3 || head === this.chasedHead) {
+      // No handled event lies up to the chased head: the copy reflects it. Without this, a copy
+      // whose last handled event is older than the head would report (and serve X-Position) less.
+      await this.advanceTo(this.chasedHead);
       this.update({ caughtUp: true });
       return true;
     }
     this.chasedHead = head;
     return false;
+  }
+
+  /** Moves the checkpoint forward to a position that no unprojected handled event precedes. */
+  private async advanceTo(position: string): Promise<void> {
+    const store = this.o.eventStore;
+    if (this.checkpoint && store.comparePositions(this.checkpoint.position, position) >= 0) return;
+    const checkpoint = { position, key: store.positionKey(position) };
+    await this.o.store.commitBatch(this.target!, [], checkpoint);
+    this.checkpoint = checkpoint;
   }
 }
