@@ -35,19 +35,22 @@ const afterIo = () => new Promise<typeof CAUGHT_UP>((resolve) => setImmediate(()
  */
 export class BatchReader {
   private pending?: Promise<IteratorResult<RecordedEvent>>;
-  private interrupt?: () => void;
-  private readonly interrupted: Promise<typeof INTERRUPTED>;
+  private stopped = false;
+  /**
+   * One waker per race in flight. A single never-settling "interrupted" promise raced against
+   * every event would keep one reaction per event alive until stop: a leak in a live projector.
+   */
+  private readonly wakers = new Set<() => void>();
 
   constructor(
     private readonly iterator: AsyncIterator<RecordedEvent>,
     private readonly limits: BatchLimits,
-  ) {
-    this.interrupted = new Promise((resolve) => (this.interrupt = () => resolve(INTERRUPTED)));
-  }
+  ) {}
 
   /** Makes the current and every later `next()` return at once with what it has (graceful stop). */
   stop(): void {
-    this.interrupt?.();
+    this.stopped = true;
+    for (const wake of this.wakers) wake();
   }
 
   async next(): Promise<Batch> {
@@ -90,9 +93,17 @@ export class BatchReader {
   }
 
   private async race(timeout: Promise<typeof TIMEOUT | typeof CAUGHT_UP>): Promise<Pulled> {
+    if (this.stopped) return INTERRUPTED;
     this.pending ??= this.iterator.next();
-    const r = await Promise.race([this.pending, timeout, this.interrupted]);
-    if (r !== TIMEOUT && r !== INTERRUPTED && r !== CAUGHT_UP) this.pending = undefined;
-    return r;
+    let wake!: () => void;
+    const interrupted = new Promise<typeof INTERRUPTED>((resolve) => (wake = () => resolve(INTERRUPTED)));
+    this.wakers.add(wake);
+    try {
+      const r = await Promise.race([this.pending, timeout, interrupted]);
+      if (r !== TIMEOUT && r !== INTERRUPTED && r !== CAUGHT_UP) this.pending = undefined;
+      return r;
+    } finally {
+      this.wakers.delete(wake);
+    }
   }
 }

@@ -207,6 +207,9 @@ export class ProjectionWorker {
           } else if (!this.stopping && (await this.withRetry(() => this.idle())) && this.o.untilCaughtUp)
             this.stopping = true;
           attempt = 0;
+          // SQLite's driver is synchronous: a catch-up made only of resolved promises would never
+          // let timers, signals or HTTP requests in. One turn of the event loop per batch does.
+          await new Promise<void>((resolve) => setImmediate(resolve));
           if (this.resync && !this.stopping) throw new StaleTargetError(this.target!);
           if (batch.done || this.stopping) break;
         }
