@@ -11,6 +11,8 @@ import { baseDataset } from './rebuild.scenario';
 interface QueryKind {
   readonly name: string;
   next(): LoadRequest;
+  /** A reference point measured beside the queries, not a query: no target applies. */
+  readonly reference?: boolean;
 }
 
 /**
@@ -64,6 +66,16 @@ async function queriesOver(
     const kinds = await queryKinds(server, dataset);
     const { connections, secondsPerQuery, maxRequestsPerQuery } = ctx.sizes.queries;
     const summary: Record<string, unknown> = {};
+    // Warm-up, not recorded: a freshly started server runs its first requests unoptimised.
+    let turn = 0;
+    await runLoad({
+      url: server.url,
+      connections,
+      seconds: Math.min(2, secondsPerQuery),
+      maxRequests: maxRequestsPerQuery,
+      headers: AUTH,
+      next: () => kinds[turn++ % kinds.length].next(),
+    });
     for (const kind of kinds) {
       let failures = 0;
       const load = await runLoad({
@@ -87,7 +99,7 @@ async function queriesOver(
         value: load.perSecond,
         unit: 'req/s',
         beside: [cpuBeside(load, 'req'), errors ? `${errors} errors` : undefined].filter(Boolean).join('; '),
-        target: { op: '>=', value: 5000, text: '>= 5,000/s' },
+        target: kind.reference ? undefined : { op: '>=', value: 5000, text: '>= 5,000/s' },
       });
       ctx.metric({
         scenario,
@@ -95,7 +107,7 @@ async function queriesOver(
         value: load.latency.p99,
         unit: 'ms',
         beside: `p50 ${fmt(load.latency.p50, 2)} ms`,
-        target: { op: '<', value: 5, text: '< 5 ms' },
+        target: kind.reference ? undefined : { op: '<', value: 5, text: '< 5 ms' },
       });
     }
     ctx.detail(scenario, {
@@ -131,6 +143,8 @@ async function queryKinds(server: RunningServer, dataset: Dataset): Promise<Quer
     if (!cursor) break;
   }
   const kinds: QueryKind[] = [
+    // No auth, no database: what the HTTP pipeline (Nest, Express, middleware) costs by itself.
+    { ...fixed('GET /health/live (pipeline floor)', '/health/live'), reference: true },
     get('get by id', () => `/v1/tasks/${pick(random, ids)}`),
     fixed('list status=todo', '/v1/tasks?status=todo'),
     fixed('list assignee=alice', '/v1/tasks?assignee=alice'),
