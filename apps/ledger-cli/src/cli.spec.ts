@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireOperationLease, type ProjectionStore } from '@ledger/projections';
@@ -119,6 +119,11 @@ describe('ledger CLI (in-process)', () => {
         },
       ],
     });
+    const textfile = join(dir, 'verify.prom');
+    expect((await ledger('projections', 'verify', 'tasks', '--metrics-textfile', textfile)).code).toBe(1);
+    const metrics = readFileSync(textfile, 'utf8');
+    expect(metrics).toMatch(/^ledger_verify_drifted_documents\{projection="tasks"\} 1$/m);
+    expect(metrics).toMatch(/^ledger_verify_checked_documents\{projection="tasks"\} 30$/m);
     const plain = await ledger('projections', 'verify', 'tasks');
     expect(plain.stdout).toContain(
       `tasks changed ${victim.id}  title: "tampered" -> ${JSON.stringify(victim.doc.title)}`,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { repairProjection, verifyProjection, type VerifyReport } from '@ledger/projections';
+import { writeVerifyTextfile } from '@ledger/platform/metrics/verify-textfile';
 import { EXIT } from '../cli-io';
 import type { CliContext } from '../cli-context';
 import { positiveInt, printJson, withJson, type Act, type JsonOption } from '../command-kit';
@@ -9,6 +10,7 @@ import { formatCount, ProgressReporter } from '../output/progress-reporter';
 interface CheckFlags extends JsonOption {
   readonly all?: boolean;
   readonly sample?: number;
+  readonly metricsTextfile?: string;
 }
 
 type Outcome = VerifyReport | { readonly projection: string; readonly error: string };
@@ -66,8 +68,27 @@ async function check(
   }
   const failed = outcomes.some((o) => 'error' in o || !o.ok);
   const interrupted = ctx.signal.aborted;
+  if (opts.metricsTextfile) await writeMetrics(opts.metricsTextfile, outcomes);
   if (opts.json) printJson(ctx, { ok: !failed && !interrupted, interrupted, results: outcomes });
   return interrupted ? EXIT.interrupted : failed ? EXIT.failure : EXIT.ok;
+}
+
+/**
+ * For a scheduled verify: the gauges ops/alerts.yml's drift alert reads, in a file for
+ * node_exporter's textfile collector. Runs that failed or were cut short say nothing about drift,
+ * so they are left out (the "verify has not run" alert covers a verify that keeps failing).
+ */
+async function writeMetrics(file: string, outcomes: readonly Outcome[]): Promise<void> {
+  const finishedAt = new Date();
+  const runs = outcomes
+    .filter((o): o is VerifyReport => !('error' in o) && !o.interrupted)
+    .map((r) => ({
+      projection: r.projection,
+      checkedDocuments: r.documents,
+      driftedDocuments: r.changed + r.missing + r.extra,
+      finishedAt,
+    }));
+  await writeVerifyTextfile(file, runs);
 }
 
 export function registerVerify(projections: Command, act: Act): void {
@@ -83,6 +104,10 @@ export function registerVerify(projections: Command, act: Act): void {
         '--sample <n>',
         'check about n random documents (with their whole streams) instead of all',
         positiveInt('--sample'),
+      )
+      .option(
+        '--metrics-textfile <path>',
+        'also write the drift gauges (ledger_verify_*) there, for the node_exporter textfile collector',
       ),
   ).action((name: string | undefined, opts: CheckFlags) => act((ctx) => check(ctx, 'verify', name, opts)));
 
