@@ -7,6 +7,7 @@ import { formatTable } from '../output/table';
 const stateText = (r: ProjectionStatusRow): string => {
   if (r.state === 'rebuilding') return `rebuilding ${r.rebuild?.percent ?? '?'}%`;
   if (r.rebuild) return `${r.state} (rebuild paused at ${r.rebuild.percent ?? '?'}%)`;
+  if (r.catchUpPercent !== undefined) return `${r.state} (catching up ${r.catchUpPercent}%)`;
   return r.state;
 };
 

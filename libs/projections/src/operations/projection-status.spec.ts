@@ -41,6 +41,7 @@ describe('projectionStatus', () => {
       checkpoint: '100',
       head: '110',
       eventsBehind: 10,
+      catchUpPercent: 90,
       storedVersion: 1,
     });
     expect(tasks).toMatchObject({

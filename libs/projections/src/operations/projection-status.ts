@@ -45,6 +45,11 @@ export interface ProjectionStatusRow {
   };
   readonly liveTarget?: string;
   readonly checkpoint?: Position;
+  /**
+   * How far the live copy has come through the log while it has events to catch up on (a
+   * backfill of a new projection, or a projector that was down); estimated from positions.
+   */
+  readonly catchUpPercent?: number;
   readonly head?: Position;
   readonly eventsBehind: number;
   readonly eventsBehindCapped: boolean;
@@ -99,6 +104,8 @@ async function statusOf(
   const holder =
     shadow && state?.status === 'rebuilding' ? await leaseHolder(o.store, rebuildLeaseName(name)) : undefined;
   const fraction = shadow && positionFraction(shadow.checkpoint?.position, lag.head);
+  const caughtUpFraction =
+    state && lag.eventsBehind > 0 ? positionFraction(state.checkpoint?.position, lag.head) : undefined;
   return {
     name,
     ...(projection ? { codeVersion: projection.version } : {}),
@@ -116,6 +123,7 @@ async function statusOf(
         }
       : {}),
     ...(state?.checkpoint ? { checkpoint: state.checkpoint.position } : {}),
+    ...(caughtUpFraction !== undefined ? { catchUpPercent: Math.floor(caughtUpFraction * 100) } : {}),
     ...(lag.head ? { head: lag.head } : {}),
     eventsBehind: lag.eventsBehind,
     eventsBehindCapped: lag.eventsBehindCapped,
