@@ -29,6 +29,32 @@ export interface FoldResult<Doc> {
 export const describeError = (e: unknown): string =>
   e instanceof Error ? `${e.name}: ${e.message}` : `thrown non-error: ${String(e)}`;
 
+/** The upcast event as a fold sees it, with where it sits in the log. */
+export const toProjectedEvent = (recorded: RecordedEvent, upcast: Upcast): ProjectedEvent =>
+  ({
+    ...upcast(recorded),
+    id: recorded.id,
+    streamName: recorded.streamName,
+    revision: recorded.revision,
+    position: recorded.position,
+  }) as ProjectedEvent;
+
+/** The parked record of an event whose upcast or fold threw. */
+export const parkedEventOf = (
+  projection: string,
+  recorded: RecordedEvent,
+  positionKey: string,
+  error: unknown,
+): NewParkedEvent => ({
+  projection,
+  position: recorded.position,
+  positionKey,
+  eventId: recorded.id,
+  streamName: recorded.streamName,
+  eventType: recorded.type,
+  error: describeError(error),
+});
+
 /**
  * Upcasts each event and names its document. Done once per batch, outside the retry loop:
  * it is pure, so a retry of the batch would compute the same thing.
@@ -42,14 +68,7 @@ export function prepareBatch(
   return events.map((recorded) => {
     const key = positionKey(recorded.position);
     try {
-      const upcasted = upcast(recorded);
-      const event = {
-        ...upcasted,
-        id: recorded.id,
-        streamName: recorded.streamName,
-        revision: recorded.revision,
-        position: recorded.position,
-      } as ProjectedEvent;
+      const event = toProjectedEvent(recorded, upcast);
       return { ok: true, recorded, event, docId: projection.documentId(event), key };
     } catch (error) {
       if (isTransient(error)) throw error;
@@ -87,15 +106,7 @@ export function foldBatch<Doc extends ReadDocument>(
   let applied = 0;
   let skipped = 0;
   const park = (recorded: RecordedEvent, key: string, error: unknown) =>
-    parked.push({
-      projection: projection.name,
-      position: recorded.position,
-      positionKey: key,
-      eventId: recorded.id,
-      streamName: recorded.streamName,
-      eventType: recorded.type,
-      error: describeError(error),
-    });
+    parked.push(parkedEventOf(projection.name, recorded, key, error));
 
   for (const p of prepared) {
     if (!p.ok) {

@@ -1,7 +1,7 @@
 import type { Position, RecordedEvent } from '@ledger/event-store';
-import type { ProjectedEvent, Projection, ReadDocument } from '../core/projection';
+import type { Projection, ReadDocument } from '../core/projection';
 import type { NewParkedEvent } from '../core/projection-store.port';
-import { describeError, type Upcast } from '../engine/fold-batch';
+import { parkedEventOf, toProjectedEvent, type Upcast } from '../engine/fold-batch';
 import { isTransient } from '../engine/retry-policy';
 
 /** A document as the current code computes it from the log, with the last event folded into it. */
@@ -43,13 +43,7 @@ export function foldEventsInto<Doc extends ReadDocument>(
     const key = fold.positionKey(recorded.position);
     let docId: string | undefined;
     try {
-      const event = {
-        ...fold.upcast(recorded),
-        id: recorded.id,
-        streamName: recorded.streamName,
-        revision: recorded.revision,
-        position: recorded.position,
-      } as ProjectedEvent;
+      const event = toProjectedEvent(recorded, fold.upcast);
       docId = fold.projection.documentId(event);
       const bound = fold.boundOf(docId, recorded);
       if (bound === undefined || key > bound) continue;
@@ -67,15 +61,7 @@ export function foldEventsInto<Doc extends ReadDocument>(
       // An event the engine would park: outside the bound it would not have been folded at all.
       const bound = fold.boundOf(docId, recorded);
       if (bound === undefined || key > bound) continue;
-      unfoldable.push({
-        projection: fold.projection.name,
-        position: recorded.position,
-        positionKey: key,
-        eventId: recorded.id,
-        streamName: recorded.streamName,
-        eventType: recorded.type,
-        error: describeError(error),
-      });
+      unfoldable.push(parkedEventOf(fold.projection.name, recorded, key, error));
     }
   }
 }
