@@ -1,13 +1,13 @@
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { FULL, QUICK, SCENARIOS, type ScenarioName } from './harness/bench-options';
+import { FULL, QUICK, SCENARIOS, type BenchSizes, type ScenarioName } from './harness/bench-options';
 import { childServer } from './harness/ledger-server';
 import { repoRoot, resultsDir, serverEntry } from './harness/paths';
 import { textTable } from './harness/report';
 import { runBench } from './run-bench';
 
-const USAGE = `npm run bench -- [--quick] [--only ${SCENARIOS.join(',')}] [--profile <dir>] [--no-peers] [--out <file>] [--wait-quiet <seconds>]`;
+const USAGE = `npm run bench -- [--quick] [--only ${SCENARIOS.join(',')}] [--profile <dir>] [--no-peers] [--out <file>] [--wait-quiet <seconds>] [--no-budget]`;
 
 /** `npm run bench`: every scenario, a table on stdout, the JSON in bench/results/<date>.json. */
 async function main(argv: string[]): Promise<number> {
@@ -17,6 +17,7 @@ async function main(argv: string[]): Promise<number> {
   let profileDir: string | undefined;
   let out: string | undefined;
   let waitQuiet = 0;
+  let budget = true;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') quick = true;
@@ -25,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
     else if (a === '--profile') profileDir = argv[++i];
     else if (a === '--out') out = argv[++i];
     else if (a === '--wait-quiet') waitQuiet = Number(argv[++i]);
+    else if (a === '--no-budget') budget = false;
     else {
       console.error(`unknown argument ${a}\n${USAGE}`);
       return 2;
@@ -44,13 +46,22 @@ async function main(argv: string[]): Promise<number> {
   cpSync(join(repoRoot(), 'dist'), join(snapshot, 'dist'), { recursive: true });
   process.env.LEDGER_BENCH_DIST = join(snapshot, 'dist');
   try {
-    return await runAndReport(quick, only, profileDir, peers, out);
+    const sizes = quick ? QUICK : FULL;
+    return await runAndReport(
+      budget ? sizes : { ...sizes, budgetSeconds: 365 * 86_400 },
+      quick,
+      only,
+      profileDir,
+      peers,
+      out,
+    );
   } finally {
     rmSync(snapshot, { recursive: true, force: true });
   }
 }
 
 async function runAndReport(
+  sizes: BenchSizes,
   quick: boolean,
   only: ScenarioName[] | undefined,
   profileDir: string | undefined,
@@ -59,7 +70,7 @@ async function runAndReport(
 ): Promise<number> {
   const report = await runBench({
     mode: quick ? 'quick' : 'full',
-    sizes: quick ? QUICK : FULL,
+    sizes,
     only,
     server: childServer,
     coldStartEntry: serverEntry(),
