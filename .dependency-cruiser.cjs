@@ -6,11 +6,16 @@ module.exports = {
   forbidden: [
     {
       name: 'domain-is-pure',
-      comment: 'libs/tasks holds the pure domain: no Nest, no drivers, no adapters, no other lib but platform errors',
+      comment:
+        'libs/tasks holds the pure domain: no Nest, no drivers, no adapters, no other lib but platform errors',
       severity: 'error',
       from: { path: '^libs/tasks/src' },
       to: {
-        path: ['^node_modules/(@nestjs|better-sqlite3|mongodb|@eventstore)', '^libs/(event-store|projections|read-models)', '^apps/'],
+        path: [
+          '^node_modules/(@nestjs|better-sqlite3|mongodb|@eventstore)',
+          '^libs/(event-store|projections|read-models)',
+          '^apps/',
+        ],
       },
     },
     {
@@ -24,7 +29,9 @@ module.exports = {
       comment: 'projection folds import no adapter and no driver',
       severity: 'error',
       from: { path: '^libs/read-models/src/projections' },
-      to: { path: ['^libs/[^/]+/src/adapters', '^node_modules/(@nestjs|better-sqlite3|mongodb|@eventstore)'] },
+      to: {
+        path: ['^libs/[^/]+/src/adapters', '^node_modules/(@nestjs|better-sqlite3|mongodb|@eventstore)'],
+      },
     },
     {
       name: 'libs-do-not-import-apps',

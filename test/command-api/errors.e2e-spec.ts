@@ -143,7 +143,9 @@ describe('bad input is a 4xx problem+json, never a 500', () => {
 
   it('the OpenAPI document is served', async () => {
     const res = await t.http().get('/docs-json').expect(200);
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/v1/tasks', '/v1/tasks/{id}/start', '/v1/stats']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/tasks', '/v1/tasks/{id}/start', '/v1/stats']),
+    );
   });
 
   it('404 problem for unknown routes', async () => {

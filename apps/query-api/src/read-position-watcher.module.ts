@@ -32,7 +32,9 @@ import { readModelsFile } from '@ledger/read-models/read-models.module';
   exports: [READ_POSITION_WAITER],
 })
 export class ReadPositionWatcherModule implements OnApplicationShutdown {
-  constructor(@Inject(READ_POSITION_WAITER) private readonly waiter: ReadPositionWaiter & { close?: () => void }) {}
+  constructor(
+    @Inject(READ_POSITION_WAITER) private readonly waiter: ReadPositionWaiter & { close?: () => void },
+  ) {}
 
   onApplicationShutdown(): void {
     this.waiter.close?.();

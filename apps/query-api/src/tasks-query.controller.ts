@@ -1,4 +1,15 @@
-import { Controller, Get, Headers, HttpStatus, Inject, Param, Query, Res, UseGuards, UseInterceptors } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Headers,
+  HttpStatus,
+  Inject,
+  Param,
+  Query,
+  Res,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { NotFoundError } from '@ledger/platform/errors';
@@ -14,7 +25,11 @@ const toView = ({ tenantId: _tenant, ...task }: TaskDocument) => task;
 
 @ApiTags('queries')
 @ApiBearerAuth()
-@ApiHeader({ name: 'X-Min-Position', required: false, description: 'wait until the read model reached this position' })
+@ApiHeader({
+  name: 'X-Min-Position',
+  required: false,
+  description: 'wait until the read model reached this position',
+})
 @Controller('v1')
 @UseGuards(ApiKeyGuard)
 @UseInterceptors(ReadPositionInterceptor)

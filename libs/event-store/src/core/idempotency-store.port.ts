@@ -17,7 +17,8 @@ export interface IdempotencyRecord {
   readonly createdAt: Date;
 }
 
-export type ClaimResult = { readonly claimed: true } | { readonly claimed: false; readonly record: IdempotencyRecord };
+export type ClaimResult =
+  { readonly claimed: true } | { readonly claimed: false; readonly record: IdempotencyRecord };
 
 export interface IdempotencyStore {
   /**
@@ -25,7 +26,13 @@ export interface IdempotencyStore {
    * instead. A pending claim older than `staleAfterMs` is taken over (its owner died).
    * @example const r = await idem.claim('default', 'k1', hash, new Date(), 30_000)
    */
-  claim(tenantId: string, key: string, requestHash: string, now: Date, staleAfterMs: number): Promise<ClaimResult>;
+  claim(
+    tenantId: string,
+    key: string,
+    requestHash: string,
+    now: Date,
+    staleAfterMs: number,
+  ): Promise<ClaimResult>;
 
   /** Stores the response of a claimed key. */
   complete(tenantId: string, key: string, response: StoredResponse): Promise<void>;

@@ -19,7 +19,9 @@ export function answerParserErrorsAsProblems(server: Server): void {
         : [400, 'malformed_request', 'Bad Request'];
     // A response to HEAD has no body, or the client reads it as the start of the next response.
     const head = err.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
-    const body = head ? '' : JSON.stringify(httpProblem(status, code, 'the request could not be parsed').body);
+    const body = head
+      ? ''
+      : JSON.stringify(httpProblem(status, code, 'the request could not be parsed').body);
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

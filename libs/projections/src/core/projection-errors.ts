@@ -18,6 +18,8 @@ export const isStaleTarget = (e: unknown): e is StaleTargetError => e instanceof
 export class LeaseHeldError extends LedgerError {
   readonly code = 'lease_held';
   constructor(readonly lease: string) {
-    super(`lease ${lease} is held by another process; try again when it finishes or its lease expires`, { lease });
+    super(`lease ${lease} is held by another process; try again when it finishes or its lease expires`, {
+      lease,
+    });
   }
 }

@@ -102,7 +102,9 @@ async function runCheck(mode: CheckMode, o: VerifyOptions): Promise<VerifyReport
   } catch (e) {
     if (isStaleTarget(e)) {
       // verify takes no lease (it only reads): a rebuild may switch the copy under it.
-      throw new Error(`${ctx.projection.name} was switched to a rebuilt copy while being checked; run it again`);
+      throw new Error(
+        `${ctx.projection.name} was switched to a rebuilt copy while being checked; run it again`,
+      );
     }
     if (!ctx.signal?.aborted) throw e;
     interrupted = true;

@@ -35,7 +35,10 @@ export const parked = (projection: string, eventId: string, at: number, error = 
   error,
 });
 
-export const using = async (make: () => Promise<ProjectionStore>, fn: (s: ProjectionStore) => Promise<void>) => {
+export const using = async (
+  make: () => Promise<ProjectionStore>,
+  fn: (s: ProjectionStore) => Promise<void>,
+) => {
   const store = await make();
   try {
     await fn(store);

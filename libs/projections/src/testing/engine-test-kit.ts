@@ -41,7 +41,8 @@ export const countsProjection: Projection<CountsDoc> = {
   handles: ['TaskCreated', 'TaskStarted', 'CommentAdded'],
   documentId: (e) => e.metadata.tenantId,
   evolve: (doc, e) => {
-    if (e.type === 'TaskCreated' && e.data.title.startsWith('poison')) throw new Error(`poisoned: ${e.data.title}`);
+    if (e.type === 'TaskCreated' && e.data.title.startsWith('poison'))
+      throw new Error(`poisoned: ${e.data.title}`);
     const d = doc ?? { id: e.metadata.tenantId, tenantId: e.metadata.tenantId, total: 0, byType: {} };
     return { ...d, total: d.total + 1, byType: { ...d.byType, [e.type]: (d.byType[e.type] ?? 0) + 1 } };
   },
@@ -71,7 +72,12 @@ export const taskEvent = (type: TaskEventType, data: Record<string, unknown>, te
 });
 
 /** Creates `n` tasks (one stream each) and returns their ids. */
-export async function createTasks(eventStore: EventStore, n: number, tenantId = 't1', title?: string): Promise<string[]> {
+export async function createTasks(
+  eventStore: EventStore,
+  n: number,
+  tenantId = 't1',
+  title?: string,
+): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const id = randomUUID();

@@ -53,7 +53,13 @@ export class InMemoryProjectionStore implements ProjectionStore {
 
   private newTarget(projection: string, version: number): TargetState {
     const now = this.clock();
-    const state: TargetState = { target: `${projection}_g${++this.sequence}`, projection, version, createdAt: now, updatedAt: now };
+    const state: TargetState = {
+      target: `${projection}_g${++this.sequence}`,
+      projection,
+      version,
+      createdAt: now,
+      updatedAt: now,
+    };
     this.targets.set(state.target, { state, docs: new Map() });
     return state;
   }
@@ -93,7 +99,9 @@ export class InMemoryProjectionStore implements ProjectionStore {
   }
 
   async listStates(): Promise<ProjectionState[]> {
-    return [...this.projections.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((p) => this.stateOf(p));
+    return [...this.projections.values()]
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((p) => this.stateOf(p));
   }
 
   async setStatus(name: string, status: ProjectionStatus, lastError?: string | null): Promise<void> {
@@ -109,7 +117,10 @@ export class InMemoryProjectionStore implements ProjectionStore {
     return this.targets.get(target)?.state;
   }
 
-  async loadDocuments<Doc>(target: string, ids: readonly string[]): Promise<Map<string, StoredDocument<Doc>>> {
+  async loadDocuments<Doc>(
+    target: string,
+    ids: readonly string[],
+  ): Promise<Map<string, StoredDocument<Doc>>> {
     const t = this.target(target);
     const found = ids.flatMap((id) => {
       const d = t.docs.get(id);
@@ -128,14 +139,18 @@ export class InMemoryProjectionStore implements ProjectionStore {
     let applied = 0;
     for (const w of writes) {
       const stored = t.docs.get(w.id);
-      const passes = !stored || (w.guard === 'not-older' ? stored.positionKey <= w.positionKey : stored.positionKey < w.positionKey);
+      const passes =
+        !stored ||
+        (w.guard === 'not-older' ? stored.positionKey <= w.positionKey : stored.positionKey < w.positionKey);
       if (!passes || (!stored && !w.doc)) continue;
-      if (w.doc) t.docs.set(w.id, clone({ id: w.id, doc: w.doc, position: w.position, positionKey: w.positionKey }));
+      if (w.doc)
+        t.docs.set(w.id, clone({ id: w.id, doc: w.doc, position: w.position, positionKey: w.positionKey }));
       else t.docs.delete(w.id);
       applied++;
     }
     if (parked?.length) await this.addParked(parked);
-    if (checkpoint && (!t.state.checkpoint || t.state.checkpoint.key < checkpoint.key)) this.setCheckpoint(t, checkpoint);
+    if (checkpoint && (!t.state.checkpoint || t.state.checkpoint.key < checkpoint.key))
+      this.setCheckpoint(t, checkpoint);
     return { applied, skipped: writes.length - applied };
   }
 
@@ -143,8 +158,14 @@ export class InMemoryProjectionStore implements ProjectionStore {
     this.setCheckpoint(this.target(target), checkpoint);
   }
 
-  async scanDocuments<Doc>(target: string, { afterId = '', limit }: ScanOptions): Promise<StoredDocument<Doc>[]> {
-    const ids = [...this.target(target).docs.keys()].filter((id) => id > afterId).sort().slice(0, limit);
+  async scanDocuments<Doc>(
+    target: string,
+    { afterId = '', limit }: ScanOptions,
+  ): Promise<StoredDocument<Doc>[]> {
+    const ids = [...this.target(target).docs.keys()]
+      .filter((id) => id > afterId)
+      .sort()
+      .slice(0, limit);
     return [...(await this.loadDocuments<Doc>(target, ids)).values()];
   }
 
@@ -175,7 +196,8 @@ export class InMemoryProjectionStore implements ProjectionStore {
   }
 
   async countParked(projection?: string): Promise<number> {
-    return [...this.parked.values()].filter((p) => projection === undefined || p.projection === projection).length;
+    return [...this.parked.values()].filter((p) => projection === undefined || p.projection === projection)
+      .length;
   }
 
   async acquireLease(name: string, owner: string, ttlMs: number, now = this.clock()): Promise<boolean> {
@@ -222,7 +244,9 @@ export class InMemoryProjectionStore implements ProjectionStore {
   }
 
   async dropOrphanTargets(): Promise<string[]> {
-    const used = new Set([...this.projections.values()].flatMap((p) => [p.live, ...(p.shadow ? [p.shadow] : [])]));
+    const used = new Set(
+      [...this.projections.values()].flatMap((p) => [p.live, ...(p.shadow ? [p.shadow] : [])]),
+    );
     const orphans = [...this.targets.keys()].filter((t) => !used.has(t));
     for (const t of orphans) this.targets.delete(t);
     return orphans;

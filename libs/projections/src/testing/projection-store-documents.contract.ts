@@ -36,9 +36,15 @@ export function documentCases(make: () => Promise<ProjectionStore>): void {
       using(make, async (store) => {
         await store.registerProjection('counters', 1);
         await store.setStatus('counters', 'live', 'store unavailable');
-        expect(await store.getState('counters')).toMatchObject({ status: 'live', lastError: 'store unavailable' });
+        expect(await store.getState('counters')).toMatchObject({
+          status: 'live',
+          lastError: 'store unavailable',
+        });
         await store.setStatus('counters', 'rebuilding');
-        expect(await store.getState('counters')).toMatchObject({ status: 'rebuilding', lastError: 'store unavailable' });
+        expect(await store.getState('counters')).toMatchObject({
+          status: 'rebuilding',
+          lastError: 'store unavailable',
+        });
         await store.setStatus('counters', 'live', null);
         expect((await store.getState('counters'))?.lastError).toBeUndefined();
       }));
@@ -83,7 +89,14 @@ export function documentCases(make: () => Promise<ProjectionStore>): void {
         const writes = Array.from({ length: 1200 }, (_, i) => write(`d${i}`, i + 1, { tenantId: 't', n: i }));
         await store.commitBatch(t, writes, ck(1200));
         expect((await store.loadDocuments(t, [])).size).toBe(0);
-        expect((await store.loadDocuments(t, writes.map((w) => w.id))).size).toBe(1200);
+        expect(
+          (
+            await store.loadDocuments(
+              t,
+              writes.map((w) => w.id),
+            )
+          ).size,
+        ).toBe(1200);
       }));
 
     it('updates a document only with a newer position', () =>
@@ -97,7 +110,10 @@ export function documentCases(make: () => Promise<ProjectionStore>): void {
         expect((await store.loadDocuments<CounterDoc>(t, ['a'])).get('a')?.doc.n).toBe(1);
         const newer = await store.commitBatch(t, [write('a', 11, { tenantId: 't', n: 2 })]);
         expect(newer).toEqual({ applied: 1, skipped: 0 });
-        expect((await store.loadDocuments<CounterDoc>(t, ['a'])).get('a')).toMatchObject({ doc: { n: 2 }, position: '11' });
+        expect((await store.loadDocuments<CounterDoc>(t, ['a'])).get('a')).toMatchObject({
+          doc: { n: 2 },
+          position: '11',
+        });
       }));
 
     it("compares position keys lexically, not numerically by length ('9' < '10')", () =>
@@ -123,7 +139,10 @@ export function documentCases(make: () => Promise<ProjectionStore>): void {
     it('deletes a document on null, under the same guard', () =>
       using(make, async (store) => {
         const t = await liveTarget(store);
-        await store.commitBatch(t, [write('a', 5, { tenantId: 't', n: 1 }), write('b', 5, { tenantId: 't', n: 1 })]);
+        await store.commitBatch(t, [
+          write('a', 5, { tenantId: 't', n: 1 }),
+          write('b', 5, { tenantId: 't', n: 1 }),
+        ]);
         expect(await store.commitBatch(t, [write('a', 4, null)])).toEqual({ applied: 0, skipped: 1 });
         expect(await store.commitBatch(t, [write('b', 6, null)])).toEqual({ applied: 1, skipped: 0 });
         expect([...(await store.loadDocuments(t, ['a', 'b'])).keys()]).toEqual(['a']);
@@ -133,7 +152,10 @@ export function documentCases(make: () => Promise<ProjectionStore>): void {
       using(make, async (store) => {
         const t = await liveTarget(store);
         const ids = ['c', 'a', 'e', 'b', 'd'];
-        await store.commitBatch(t, ids.map((id, i) => write(id, i + 1, { tenantId: 't', n: i })));
+        await store.commitBatch(
+          t,
+          ids.map((id, i) => write(id, i + 1, { tenantId: 't', n: i })),
+        );
         const page1 = await store.scanDocuments<CounterDoc>(t, { limit: 2 });
         const page2 = await store.scanDocuments<CounterDoc>(t, { limit: 2, afterId: page1[1].id });
         const page3 = await store.scanDocuments<CounterDoc>(t, { limit: 2, afterId: page2[1].id });

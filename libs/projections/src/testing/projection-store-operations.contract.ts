@@ -7,7 +7,9 @@ export function operationCases(make: () => Promise<ProjectionStore>): void {
     it('parks events with a batch, atomically with its checkpoint', () =>
       using(make, async (store) => {
         const t = await liveTarget(store);
-        await store.commitBatch(t, [write('a', 2, { tenantId: 't', n: 1 })], ck(3), [parked('counters', 'e3', 3)]);
+        await store.commitBatch(t, [write('a', 2, { tenantId: 't', n: 1 })], ck(3), [
+          parked('counters', 'e3', 3),
+        ]);
         const got = await store.getParked('counters:e3');
         expect(got).toMatchObject({
           id: 'counters:e3',
@@ -32,7 +34,12 @@ export function operationCases(make: () => Promise<ProjectionStore>): void {
 
     it('lists in position order, per projection, in pages; counts; removes', () =>
       using(make, async (store) => {
-        await store.addParked([parked('a', 'e9', 9), parked('a', 'e2', 2), parked('b', 'e5', 5), parked('a', 'e10', 10)]);
+        await store.addParked([
+          parked('a', 'e9', 9),
+          parked('a', 'e2', 2),
+          parked('b', 'e5', 5),
+          parked('a', 'e10', 10),
+        ]);
         expect((await store.listParked()).map((p) => p.id)).toEqual(['a:e2', 'b:e5', 'a:e9', 'a:e10']);
         const page1 = await store.listParked({ projection: 'a', limit: 2 });
         const page2 = await store.listParked({ projection: 'a', limit: 2, after: page1[1].id });

@@ -62,7 +62,11 @@ export const TASK_QUERIES = Symbol('TASK_QUERIES');
  */
 export interface ReadPositionWaiter {
   /** True when every listed read model reached `position` within `timeoutMs`. */
-  waitForPosition(position: Position, timeoutMs: number, readModels?: readonly TaskReadModel[]): Promise<boolean>;
+  waitForPosition(
+    position: Position,
+    timeoutMs: number,
+    readModels?: readonly TaskReadModel[],
+  ): Promise<boolean>;
 }
 
 export const READ_POSITION_WAITER = Symbol('READ_POSITION_WAITER');

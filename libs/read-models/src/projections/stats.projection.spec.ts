@@ -8,7 +8,13 @@ const tenantId = 'tenant-s';
 const taskId = 'task-1';
 const at = { tenantId, revision: 1 };
 
-const counts = (partial: Partial<StatusCounts>): StatusCounts => ({ todo: 0, in_progress: 0, done: 0, archived: 0, ...partial });
+const counts = (partial: Partial<StatusCounts>): StatusCounts => ({
+  todo: 0,
+  in_progress: 0,
+  done: 0,
+  archived: 0,
+  ...partial,
+});
 const stats = (byStatus: Partial<StatusCounts>): StatsDocument => {
   const full = counts(byStatus);
   return { id: tenantId, tenantId, byStatus: full, total: TASK_STATUSES.reduce((n, s) => n + full[s], 0) };
@@ -18,20 +24,30 @@ describe('statsProjection', () => {
   it('is named, versioned, keyed by tenant and handles only status-changing events', () => {
     expect(statsProjection.name).toBe('stats');
     expect(statsProjection.version).toBe(1);
-    expect([...statsProjection.handles].sort()).toEqual(
-      ['TaskArchived', 'TaskCompleted', 'TaskCreated', 'TaskReopened', 'TaskStarted'],
-    );
+    expect([...statsProjection.handles].sort()).toEqual([
+      'TaskArchived',
+      'TaskCompleted',
+      'TaskCreated',
+      'TaskReopened',
+      'TaskStarted',
+    ]);
     expect(statsProjection.documentId(projectedEvent('TaskStarted', { taskId }, at))).toBe(tenantId);
   });
 
   it('TaskCreated on no document starts the tenant at todo 1, total 1', () => {
-    const doc = statsProjection.evolve(null, projectedEvent('TaskCreated', taskCreatedData(taskId), { tenantId }));
+    const doc = statsProjection.evolve(
+      null,
+      projectedEvent('TaskCreated', taskCreatedData(taskId), { tenantId }),
+    );
     expect(doc).toEqual(stats({ todo: 1 }));
     expect(emptyStats('t')).toEqual({ id: 't', tenantId: 't', byStatus: counts({}), total: 0 });
   });
 
   it('TaskCreated adds to todo and total', () => {
-    const doc = statsProjection.evolve(stats({ todo: 2, done: 1 }), projectedEvent('TaskCreated', taskCreatedData(taskId), at));
+    const doc = statsProjection.evolve(
+      stats({ todo: 2, done: 1 }),
+      projectedEvent('TaskCreated', taskCreatedData(taskId), at),
+    );
     expect(doc).toEqual(stats({ todo: 3, done: 1 }));
   });
 
@@ -62,22 +78,33 @@ describe('statsProjection', () => {
   });
 
   it('keeps the tenant of the document', () => {
-    const doc = statsProjection.evolve(null, projectedEvent('TaskCreated', taskCreatedData(taskId), { tenantId: 'acme' }))!;
+    const doc = statsProjection.evolve(
+      null,
+      projectedEvent('TaskCreated', taskCreatedData(taskId), { tenantId: 'acme' }),
+    )!;
     expect(doc).toMatchObject({ id: 'acme', tenantId: 'acme' });
   });
 
   it('refuses a move out of an empty status, so lost events surface as parked ones', () => {
-    expect(() => statsProjection.evolve(stats({ todo: 1 }), projectedEvent('TaskReopened', { taskId }, at))).toThrow(/no done task/);
+    expect(() =>
+      statsProjection.evolve(stats({ todo: 1 }), projectedEvent('TaskReopened', { taskId }, at)),
+    ).toThrow(/no done task/);
   });
 
   it('refuses an unknown previousStatus instead of writing NaN', () => {
-    const bad = projectedEvent('TaskArchived', { taskId, previousStatus: undefined as unknown as 'todo' }, at);
+    const bad = projectedEvent(
+      'TaskArchived',
+      { taskId, previousStatus: undefined as unknown as 'todo' },
+      at,
+    );
     expect(() => statsProjection.evolve(stats({ todo: 1 }), bad)).toThrow(/unknown previous status/);
   });
 
   it('is an accumulator: the same event twice counts twice (the engine guards by position)', () => {
     const created = projectedEvent('TaskCreated', taskCreatedData(taskId), at);
-    expect(statsProjection.evolve(statsProjection.evolve(null, created), created)).toEqual(stats({ todo: 2 }));
+    expect(statsProjection.evolve(statsProjection.evolve(null, created), created)).toEqual(
+      stats({ todo: 2 }),
+    );
   });
 
   describe('exactness', () => {
@@ -87,23 +114,42 @@ describe('statsProjection', () => {
     const transitions: Record<TaskStatus, Transition[]> = {
       todo: [
         { to: 'in_progress', event: (id, c) => projectedEvent('TaskStarted', { taskId: id }, c) },
-        { to: 'done', event: (id, c) => projectedEvent('TaskCompleted', { taskId: id, previousStatus: 'todo' }, c) },
-        { to: 'archived', event: (id, c) => projectedEvent('TaskArchived', { taskId: id, previousStatus: 'todo' }, c) },
+        {
+          to: 'done',
+          event: (id, c) => projectedEvent('TaskCompleted', { taskId: id, previousStatus: 'todo' }, c),
+        },
+        {
+          to: 'archived',
+          event: (id, c) => projectedEvent('TaskArchived', { taskId: id, previousStatus: 'todo' }, c),
+        },
       ],
       in_progress: [
-        { to: 'done', event: (id, c) => projectedEvent('TaskCompleted', { taskId: id, previousStatus: 'in_progress' }, c) },
-        { to: 'archived', event: (id, c) => projectedEvent('TaskArchived', { taskId: id, previousStatus: 'in_progress' }, c) },
+        {
+          to: 'done',
+          event: (id, c) => projectedEvent('TaskCompleted', { taskId: id, previousStatus: 'in_progress' }, c),
+        },
+        {
+          to: 'archived',
+          event: (id, c) => projectedEvent('TaskArchived', { taskId: id, previousStatus: 'in_progress' }, c),
+        },
       ],
       done: [
         { to: 'todo', event: (id, c) => projectedEvent('TaskReopened', { taskId: id }, c) },
-        { to: 'archived', event: (id, c) => projectedEvent('TaskArchived', { taskId: id, previousStatus: 'done' }, c) },
+        {
+          to: 'archived',
+          event: (id, c) => projectedEvent('TaskArchived', { taskId: id, previousStatus: 'done' }, c),
+        },
       ],
       archived: [],
     };
 
     const tenants = ['t1', 't2', 't3'];
     const tasksPerTenant = 4;
-    const step = fc.record({ tenant: fc.nat(tenants.length - 1), task: fc.nat(tasksPerTenant - 1), choice: fc.nat() });
+    const step = fc.record({
+      tenant: fc.nat(tenants.length - 1),
+      task: fc.nat(tasksPerTenant - 1),
+      choice: fc.nat(),
+    });
 
     /** Interprets random picks as a valid interleaved log; returns it with each task's final status. */
     function buildLog(steps: Array<{ tenant: number; task: number; choice: number }>) {
@@ -112,7 +158,11 @@ describe('statsProjection', () => {
       for (const s of steps) {
         const tenant = tenants[s.tenant]!;
         const id = `${tenant}-task-${s.task}`;
-        const ctx = (revision: number): Ctx => ({ tenantId: tenant, revision, position: String(log.length + 1) });
+        const ctx = (revision: number): Ctx => ({
+          tenantId: tenant,
+          revision,
+          position: String(log.length + 1),
+        });
         const task = tasks.get(id);
         if (!task) {
           log.push(projectedEvent('TaskCreated', taskCreatedData(id), ctx(0)));
@@ -143,7 +193,11 @@ describe('statsProjection', () => {
           const expected = new Map<string, StatsDocument>();
           for (const { tenantId: t, status } of tasks.values()) {
             const doc = expected.get(t) ?? emptyStats(t);
-            expected.set(t, { ...doc, byStatus: { ...doc.byStatus, [status]: doc.byStatus[status] + 1 }, total: doc.total + 1 });
+            expected.set(t, {
+              ...doc,
+              byStatus: { ...doc.byStatus, [status]: doc.byStatus[status] + 1 },
+              total: doc.total + 1,
+            });
           }
           expect(Object.fromEntries(folded)).toEqual(Object.fromEntries(expected));
         }),

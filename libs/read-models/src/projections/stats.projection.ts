@@ -30,7 +30,13 @@ export const emptyStats = (tenantId: string): StatsDocument => ({
 export const statsProjection: Projection<StatsDocument> = {
   name: STATS_PROJECTION_NAME,
   version: 1,
-  handles: ['TaskCreated', 'TaskStarted', 'TaskCompleted', 'TaskReopened', 'TaskArchived'] satisfies TaskEventType[],
+  handles: [
+    'TaskCreated',
+    'TaskStarted',
+    'TaskCompleted',
+    'TaskReopened',
+    'TaskArchived',
+  ] satisfies TaskEventType[],
   documentId: (event) => event.metadata.tenantId,
   evolve: (doc, event) => evolveStats(doc ?? emptyStats(event.metadata.tenantId), event),
 };
@@ -69,5 +75,8 @@ function move(doc: StatsDocument, event: ProjectedEvent, from: TaskStatus, to: T
   if (doc.byStatus[from] <= 0) {
     throw new Error(`${event.type} at ${event.position}: no ${from} task left to move to ${to}`);
   }
-  return { ...doc, byStatus: { ...doc.byStatus, [from]: doc.byStatus[from] - 1, [to]: doc.byStatus[to] + 1 } };
+  return {
+    ...doc,
+    byStatus: { ...doc.byStatus, [from]: doc.byStatus[from] - 1, [to]: doc.byStatus[to] + 1 },
+  };
 }

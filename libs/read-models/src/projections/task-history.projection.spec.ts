@@ -33,22 +33,25 @@ describe('taskHistoryProjection', () => {
     expect(new Set(events.map((e) => e.type))).toEqual(new Set(TASK_EVENT_TYPES));
   });
 
-  it.each(events.map((e) => [e.type, e] as const))('%s becomes one entry with its own fields', (_type, event) => {
-    const revision = Number(event.revision);
-    const doc = taskHistoryProjection.evolve(null, event);
-    expect(doc).toEqual({
-      id: `${taskId}:${String(revision).padStart(10, '0')}`,
-      tenantId: 'tenant-h',
-      taskId,
-      revision,
-      type: event.type,
-      data: event.data,
-      actor: `actor-${revision}`,
-      occurredAt: event.metadata.occurredAt,
-      position: `pos-${revision}`,
-    });
-    expect(taskHistoryProjection.documentId(event)).toBe(doc!.id);
-  });
+  it.each(events.map((e) => [e.type, e] as const))(
+    '%s becomes one entry with its own fields',
+    (_type, event) => {
+      const revision = Number(event.revision);
+      const doc = taskHistoryProjection.evolve(null, event);
+      expect(doc).toEqual({
+        id: `${taskId}:${String(revision).padStart(10, '0')}`,
+        tenantId: 'tenant-h',
+        taskId,
+        revision,
+        type: event.type,
+        data: event.data,
+        actor: `actor-${revision}`,
+        occurredAt: event.metadata.occurredAt,
+        position: `pos-${revision}`,
+      });
+      expect(taskHistoryProjection.documentId(event)).toBe(doc!.id);
+    },
+  );
 
   it('pads revisions so lexical id order is revision order', () => {
     const revisions = [0, 1, 2, 9, 10, 11, 99, 100, 12345, 9_999_999_999];

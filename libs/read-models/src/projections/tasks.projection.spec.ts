@@ -58,12 +58,22 @@ describe('tasksProjection', () => {
 
   it('TaskCreated keeps null defaults for the optional fields', () => {
     const doc = tasksProjection.evolve(null, projectedEvent('TaskCreated', taskCreatedData(taskId)))!;
-    expect(doc).toMatchObject({ description: null, assignee: null, dueAt: null, labels: [], priority: 'normal' });
+    expect(doc).toMatchObject({
+      description: null,
+      assignee: null,
+      dueAt: null,
+      labels: [],
+      priority: 'normal',
+    });
   });
 
   it('TaskDetailsChanged applies present fields, clears nulls and leaves absent ones alone', () => {
     const doc = after(
-      projectedEvent('TaskDetailsChanged', { taskId, changes: { title: 'Renamed', dueAt: null, labels: [] } }, at1),
+      projectedEvent(
+        'TaskDetailsChanged',
+        { taskId, changes: { title: 'Renamed', dueAt: null, labels: [] } },
+        at1,
+      ),
     );
     expect(doc).toEqual({
       ...createdDoc(),
@@ -76,7 +86,12 @@ describe('tasksProjection', () => {
     const other = after(
       projectedEvent('TaskDetailsChanged', { taskId, changes: { description: null, priority: 'low' } }, at1),
     );
-    expect(other).toMatchObject({ title: 'Ship it', description: null, priority: 'low', labels: ['ops', 'q1'] });
+    expect(other).toMatchObject({
+      title: 'Ship it',
+      description: null,
+      priority: 'low',
+      labels: ['ops', 'q1'],
+    });
   });
 
   it('TaskAssigned sets the assignee', () => {
@@ -84,7 +99,9 @@ describe('tasksProjection', () => {
   });
 
   it('TaskUnassigned clears the assignee', () => {
-    expect(after(projectedEvent('TaskUnassigned', { taskId, previousAssignee: 'bob' }, at1)).assignee).toBeNull();
+    expect(
+      after(projectedEvent('TaskUnassigned', { taskId, previousAssignee: 'bob' }, at1)).assignee,
+    ).toBeNull();
   });
 
   it('TaskStarted sets in_progress', () => {
@@ -92,12 +109,17 @@ describe('tasksProjection', () => {
   });
 
   it('TaskCompleted sets done', () => {
-    expect(after(projectedEvent('TaskCompleted', { taskId, previousStatus: 'todo' }, at1)).status).toBe('done');
+    expect(after(projectedEvent('TaskCompleted', { taskId, previousStatus: 'todo' }, at1)).status).toBe(
+      'done',
+    );
   });
 
   it('TaskReopened sets todo', () => {
     const done = after(projectedEvent('TaskCompleted', { taskId, previousStatus: 'todo' }, at1));
-    const reopened = tasksProjection.evolve(done, projectedEvent('TaskReopened', { taskId }, { ...at1, revision: 2 }))!;
+    const reopened = tasksProjection.evolve(
+      done,
+      projectedEvent('TaskReopened', { taskId }, { ...at1, revision: 2 }),
+    )!;
     expect(reopened.status).toBe('todo');
   });
 
@@ -120,9 +142,17 @@ describe('tasksProjection', () => {
     const doc = fold([
       created,
       projectedEvent('TaskStarted', { taskId }, { revision: 1, tenantId: 'tenant-b' }),
-      projectedEvent('TaskAssigned', { taskId, assignee: 'x' }, { revision: 2, tenantId: 'tenant-b', occurredAt: '2025-03-03T00:00:00.000Z' }),
+      projectedEvent(
+        'TaskAssigned',
+        { taskId, assignee: 'x' },
+        { revision: 2, tenantId: 'tenant-b', occurredAt: '2025-03-03T00:00:00.000Z' },
+      ),
     ])!;
-    expect(doc).toMatchObject({ revision: 2, createdAt: '2025-01-01T10:00:00.000Z', updatedAt: '2025-03-03T00:00:00.000Z' });
+    expect(doc).toMatchObject({
+      revision: 2,
+      createdAt: '2025-01-01T10:00:00.000Z',
+      updatedAt: '2025-03-03T00:00:00.000Z',
+    });
   });
 
   it('is idempotent: applying the same event twice gives the same document', () => {
@@ -133,13 +163,22 @@ describe('tasksProjection', () => {
   });
 
   it('ignores any event at or below the stored revision (replay of an older batch)', () => {
-    const started = fold([created, projectedEvent('TaskStarted', { taskId }, { revision: 1, tenantId: 'tenant-b' })])!;
-    const stale = projectedEvent('TaskArchived', { taskId, previousStatus: 'todo' }, { revision: 1, tenantId: 'tenant-b' });
+    const started = fold([
+      created,
+      projectedEvent('TaskStarted', { taskId }, { revision: 1, tenantId: 'tenant-b' }),
+    ])!;
+    const stale = projectedEvent(
+      'TaskArchived',
+      { taskId, previousStatus: 'todo' },
+      { revision: 1, tenantId: 'tenant-b' },
+    );
     expect(tasksProjection.evolve(started, stale)).toBe(started);
   });
 
   it('refuses an event without a TaskCreated before it, so it gets parked', () => {
-    expect(() => tasksProjection.evolve(null, projectedEvent('TaskStarted', { taskId }, at1))).toThrow(/TaskCreated missing/);
+    expect(() => tasksProjection.evolve(null, projectedEvent('TaskStarted', { taskId }, at1))).toThrow(
+      /TaskCreated missing/,
+    );
   });
 
   it('refuses an event from another tenant', () => {

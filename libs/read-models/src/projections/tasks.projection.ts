@@ -45,7 +45,9 @@ function evolveTask(doc: TaskDocument | null, event: ProjectedEvent): TaskDocume
       // Stream order guarantees TaskCreated comes first; a missing document means the read
       // model lost it. Throwing parks the event where `ledger parked` shows it, instead of
       // inventing a task with made-up fields.
-      throw new Error(`${event.type} at ${event.streamName}@${revision}: no task document (TaskCreated missing)`);
+      throw new Error(
+        `${event.type} at ${event.streamName}@${revision}: no task document (TaskCreated missing)`,
+      );
     }
     const { data } = event;
     return {
@@ -71,7 +73,9 @@ function evolveTask(doc: TaskDocument | null, event: ProjectedEvent): TaskDocume
 
   if (tenantId !== doc.tenantId) {
     // A task never changes tenant; a mismatch is corruption, not something to fold.
-    throw new Error(`${event.type} at ${event.streamName}@${revision}: tenant ${tenantId} != ${doc.tenantId}`);
+    throw new Error(
+      `${event.type} at ${event.streamName}@${revision}: tenant ${tenantId} != ${doc.tenantId}`,
+    );
   }
 
   const next = { ...doc, updatedAt: occurredAt, revision };

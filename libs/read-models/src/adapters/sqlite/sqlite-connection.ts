@@ -8,7 +8,10 @@ import { UnavailableError } from '@ledger/platform/errors';
  * synchronous=NORMAL is durable at every checkpointed commit in WAL mode, which is all a read
  * model needs: a lost tail is re-projected from the event store.
  */
-export function openReadModelDatabase(file: string, options: { readonly readonly?: boolean } = {}): Database.Database {
+export function openReadModelDatabase(
+  file: string,
+  options: { readonly readonly?: boolean } = {},
+): Database.Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file, { readonly: options.readonly ?? false });
   db.pragma('busy_timeout = 5000');

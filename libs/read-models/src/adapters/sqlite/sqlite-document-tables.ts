@@ -30,7 +30,8 @@ const fieldExpression = (storage: DocumentStorage, field: string): string => {
   return spec.nullAs === undefined ? extract : `ifnull(${extract}, '${spec.nullAs.replace(/'/g, "''")}')`;
 };
 
-const indexName = (table: string, columns: readonly string[]): string => `ix__${table}__${columns.join('__')}`;
+const indexName = (table: string, columns: readonly string[]): string =>
+  `ix__${table}__${columns.join('__')}`;
 
 /** Idempotent: creates what is missing, so a storage declaration may grow between releases. */
 export function ensureDocumentTables(db: Database, target: string, storage: DocumentStorage): void {
@@ -43,7 +44,9 @@ export function ensureDocumentTables(db: Database, target: string, storage: Docu
     body TEXT NOT NULL
   )`);
   const existing = new Set(
-    (db.prepare(`SELECT name FROM pragma_table_xinfo(?)`).all(table) as { name: string }[]).map((c) => c.name),
+    (db.prepare(`SELECT name FROM pragma_table_xinfo(?)`).all(table) as { name: string }[]).map(
+      (c) => c.name,
+    ),
   );
   for (const field of Object.keys(storage.fields)) {
     if (existing.has(fieldColumn(field))) continue;
@@ -51,7 +54,9 @@ export function ensureDocumentTables(db: Database, target: string, storage: Docu
       `ALTER TABLE ${quote(table)} ADD COLUMN ${quote(fieldColumn(field))} GENERATED ALWAYS AS (${fieldExpression(storage, field)}) VIRTUAL`,
     );
   }
-  db.exec(`CREATE INDEX IF NOT EXISTS ${quote(indexName(table, ['tenant_id', 'id']))} ON ${quote(table)} (tenant_id, id)`);
+  db.exec(
+    `CREATE INDEX IF NOT EXISTS ${quote(indexName(table, ['tenant_id', 'id']))} ON ${quote(table)} (tenant_id, id)`,
+  );
   for (const fields of storage.indexes) {
     const columns = ['tenant_id', ...fields.map(fieldColumn), 'id'];
     db.exec(
@@ -71,14 +76,25 @@ export function ensureDocumentTables(db: Database, target: string, storage: Docu
     ) WITHOUT ROWID`);
     for (const column of sortColumns) {
       const columns = ['tenant_id', 'value', column, 'doc_id'];
-      db.exec(`CREATE INDEX IF NOT EXISTS ${quote(indexName(side, columns))} ON ${quote(side)} (${columns.map(quote).join(', ')})`);
+      db.exec(
+        `CREATE INDEX IF NOT EXISTS ${quote(indexName(side, columns))} ON ${quote(side)} (${columns.map(quote).join(', ')})`,
+      );
     }
     // A side table added to a target that already holds documents is filled from them once.
-    if (created) db.exec(`INSERT OR IGNORE INTO ${quote(side)} ${arraySelect(target, array, spec.sortFields, spec.path)}`);
+    if (created)
+      db.exec(
+        `INSERT OR IGNORE INTO ${quote(side)} ${arraySelect(target, array, spec.sortFields, spec.path)}`,
+      );
   }
 }
 
-const arraySelect = (target: string, array: string, sortFields: readonly string[], path: string, one = false) => {
+const arraySelect = (
+  target: string,
+  array: string,
+  sortFields: readonly string[],
+  path: string,
+  one = false,
+) => {
   const copies = sortFields.map((f) => `, d.${quote(fieldColumn(f))}`).join('');
   return `SELECT d.id, d.tenant_id, j.value${copies} FROM ${quote(docTable(target))} d, json_each(d.body, ${jsonPath(path)}) j
     WHERE j.type = 'text'${one ? ' AND d.id = ?' : ''}`;
@@ -103,7 +119,11 @@ export interface DocumentStatements {
   readonly arrays: readonly { readonly clear: Statement; readonly fill: Statement }[];
 }
 
-export function prepareDocumentStatements(db: Database, target: string, storage: DocumentStorage): DocumentStatements {
+export function prepareDocumentStatements(
+  db: Database,
+  target: string,
+  storage: DocumentStorage,
+): DocumentStatements {
   const t = quote(docTable(target));
   const upsert = (op: '>' | '>=') =>
     db.prepare(`INSERT INTO ${t} (id, tenant_id, position, position_key, body) VALUES (?, ?, ?, ?, ?)
@@ -115,16 +135,16 @@ export function prepareDocumentStatements(db: Database, target: string, storage:
     load: db.prepare(
       `SELECT id, position, position_key, body FROM ${t} WHERE id IN (SELECT value FROM json_each(?))`,
     ),
-    scan: db.prepare(
-      `SELECT id, position, position_key, body FROM ${t} WHERE id > ? ORDER BY id LIMIT ?`,
-    ),
+    scan: db.prepare(`SELECT id, position, position_key, body FROM ${t} WHERE id > ? ORDER BY id LIMIT ?`),
     upsertNewer: upsert('>'),
     upsertNotOlder: upsert('>='),
     deleteNewer: remove('<'),
     deleteNotOlder: remove('<='),
     arrays: Object.entries(storage.arrays).map(([array, spec]) => {
       const side = quote(arrayTable(target, array));
-      const columns = ['doc_id', 'tenant_id', 'value', ...spec.sortFields.map(fieldColumn)].map(quote).join(', ');
+      const columns = ['doc_id', 'tenant_id', 'value', ...spec.sortFields.map(fieldColumn)]
+        .map(quote)
+        .join(', ');
       return {
         clear: db.prepare(`DELETE FROM ${side} WHERE doc_id = ?`),
         fill: db.prepare(

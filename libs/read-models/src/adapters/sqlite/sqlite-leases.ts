@@ -10,8 +10,7 @@ export class SqliteLeases {
   acquire(name: string, owner: string, ttlMs: number, now = this.clock()): boolean {
     const t = now.getTime();
     const held = this.db.prepare(`SELECT owner, expires_at FROM leases WHERE name = ?`).get(name) as
-      | { owner: string; expires_at: number }
-      | undefined;
+      { owner: string; expires_at: number } | undefined;
     if (held && held.owner !== owner && held.expires_at > t) return false;
     this.db
       .prepare(

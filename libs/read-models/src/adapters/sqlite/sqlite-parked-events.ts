@@ -1,5 +1,10 @@
 import type { Database } from 'better-sqlite3';
-import { parkedEventId, type ListParkedOptions, type NewParkedEvent, type ParkedEvent } from '@ledger/projections/core';
+import {
+  parkedEventId,
+  type ListParkedOptions,
+  type NewParkedEvent,
+  type ParkedEvent,
+} from '@ledger/projections/core';
 import type { ParkedRow } from './sqlite-read-model-schema';
 
 const toParked = (r: ParkedRow): ParkedEvent => ({

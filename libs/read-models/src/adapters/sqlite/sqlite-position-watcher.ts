@@ -25,7 +25,9 @@ interface Waiter {
  * waiters, which re-read the checkpoints (one indexed query). No timer runs while nobody waits.
  * @example const waiter = createSqlitePositionWatcher({ file, queries, positionKey: events.positionKey })
  */
-export function createSqlitePositionWatcher(options: SqlitePositionWatcherOptions): ReadPositionWaiter & { close(): void } {
+export function createSqlitePositionWatcher(
+  options: SqlitePositionWatcherOptions,
+): ReadPositionWaiter & { close(): void } {
   const waiters = new Set<Waiter>();
   const prefix = basename(options.file);
   let watcher: FSWatcher | undefined;

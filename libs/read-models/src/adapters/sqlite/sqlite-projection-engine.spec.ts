@@ -37,7 +37,12 @@ afterEach(async () => {
 
 const readModels = () => createSqliteProjectionStore({ file: join(dir, 'read-models.db') });
 const start = async (store: SqliteProjectionStore) => {
-  const runner = new ProjectionRunner({ projections: allProjections, eventStore: events, store, worker: { idleMs: 10, batchSize: 64 } });
+  const runner = new ProjectionRunner({
+    projections: allProjections,
+    eventStore: events,
+    store,
+    worker: { idleMs: 10, batchSize: 64 },
+  });
   await runner.start();
   return runner;
 };
@@ -45,9 +50,12 @@ const atHead = async (runner: ProjectionRunner) =>
   expect(await runner.waitForPosition((await events.headPosition())!, 10_000)).toBe(true);
 
 /** A seeded walk of commands over a few tenants; commands the rules refuse are skipped. */
-async function randomCommands(n: number, seed: number): Promise<Map<string, { tenantId: string; state: TaskState }>> {
+async function randomCommands(
+  n: number,
+  seed: number,
+): Promise<Map<string, { tenantId: string; state: TaskState }>> {
   let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const tasks = new Map<string, { tenantId: string; state: TaskState; revision: bigint }>();
   for (let i = 0; i < n; i++) {
@@ -58,7 +66,16 @@ async function randomCommands(n: number, seed: number): Promise<Map<string, { te
     const tenantId = known?.tenantId ?? pick(['acme', 'globex']);
     const metadata = { tenantId, actor: 'sim', now };
     const command: TaskCommand = create
-      ? { type: 'CreateTask', data: { taskId, title: `t${i}`, labels: [pick(['a', 'b'])], priority: pick(['low', 'high'] as const) }, metadata }
+      ? {
+          type: 'CreateTask',
+          data: {
+            taskId,
+            title: `t${i}`,
+            labels: [pick(['a', 'b'])],
+            priority: pick(['low', 'high'] as const),
+          },
+          metadata,
+        }
       : pick<TaskCommand>([
           { type: 'StartTask', data: { taskId }, metadata },
           { type: 'CompleteTask', data: { taskId }, metadata },
@@ -79,7 +96,14 @@ async function randomCommands(n: number, seed: number): Promise<Map<string, { te
       id: randomUUID(),
       type: e.type,
       data: e.data,
-      metadata: { tenantId, actor: 'sim', correlationId: randomUUID(), causationId: randomUUID(), occurredAt: now, schemaVersion: CURRENT_SCHEMA_VERSION[e.type] },
+      metadata: {
+        tenantId,
+        actor: 'sim',
+        correlationId: randomUUID(),
+        causationId: randomUUID(),
+        occurredAt: now,
+        schemaVersion: CURRENT_SCHEMA_VERSION[e.type],
+      },
     }));
     const result = await events.append(`task-${taskId}`, stamped, known ? known.revision : 'no_stream');
     const state = stamped.reduce((st, e) => evolve(st, upcast(e)), known?.state ?? initialState);
@@ -106,18 +130,24 @@ describe('projection engine on SQLite', () => {
     const more = await randomCommands(300, 11);
     store = readModels();
     // As if a crash had lost the last checkpoints after their documents were written.
-    for (const s of await store.listStates()) await store.resetCheckpoint(s.liveTarget, { position: '5', key: events.positionKey('5') });
+    for (const s of await store.listStates())
+      await store.resetCheckpoint(s.liveTarget, { position: '5', key: events.positionKey('5') });
     runner = await start(store);
     await atHead(runner);
 
     const queries = createSqliteTaskQueries({ file: join(dir, 'read-models.db') });
     try {
       const all = new Map([...first, ...more]);
-      for (const tenant of ['acme', 'globex']) expect(await queries.stats(tenant)).toEqual(expectedStats(all, tenant));
+      for (const tenant of ['acme', 'globex'])
+        expect(await queries.stats(tenant)).toEqual(expectedStats(all, tenant));
       for (const [id, t] of all) {
         const doc = await queries.getTask(t.tenantId, id);
         if (!t.state.exists) continue;
-        expect(doc).toMatchObject({ status: t.state.status, assignee: t.state.assignee, commentCount: t.state.commentCount });
+        expect(doc).toMatchObject({
+          status: t.state.status,
+          assignee: t.state.assignee,
+          commentCount: t.state.commentCount,
+        });
         expect((await queries.taskHistory(t.tenantId, id)).length).toBe(doc!.revision + 1);
       }
       const listed = await queries.listTasks('acme', parseTaskListQuery({ limit: '200', status: 'done' }));

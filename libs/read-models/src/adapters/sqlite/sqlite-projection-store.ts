@@ -106,11 +106,15 @@ export class SqliteProjectionStore implements ProjectionStore {
   }
 
   private newTarget(projection: string, version: number): TargetRow {
-    const { lastInsertRowid } = this.db.prepare(`INSERT INTO target_sequence (projection) VALUES (?)`).run(projection);
+    const { lastInsertRowid } = this.db
+      .prepare(`INSERT INTO target_sequence (projection) VALUES (?)`)
+      .run(projection);
     const target = `${slug(projection)}_g${lastInsertRowid}`;
     const now = this.now();
     this.db
-      .prepare(`INSERT INTO targets (target, projection, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`)
+      .prepare(
+        `INSERT INTO targets (target, projection, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+      )
       .run(target, projection, version, now, now);
     ensureDocumentTables(this.db, target, this.storageOf(projection));
     return this.requireTarget(target);
@@ -143,7 +147,9 @@ export class SqliteProjectionStore implements ProjectionStore {
       if (existing) return this.stateOf(existing);
       const target = this.newTarget(name, version);
       this.db
-        .prepare(`INSERT INTO projections (name, live_target, status, updated_at) VALUES (?, ?, 'stopped', ?)`)
+        .prepare(
+          `INSERT INTO projections (name, live_target, status, updated_at) VALUES (?, ?, 'stopped', ?)`,
+        )
         .run(name, target.target, this.now());
       return this.stateOf(this.projectionRow(name)!);
     });
@@ -173,7 +179,10 @@ export class SqliteProjectionStore implements ProjectionStore {
     return row && toTarget(row);
   }
 
-  async loadDocuments<Doc>(target: string, ids: readonly string[]): Promise<Map<string, StoredDocument<Doc>>> {
+  async loadDocuments<Doc>(
+    target: string,
+    ids: readonly string[],
+  ): Promise<Map<string, StoredDocument<Doc>>> {
     const s = this.statementsOf(this.requireTarget(target));
     const rows = ids.length ? (s.load.all(JSON.stringify(ids)) as DocumentRow[]) : [];
     return new Map(rows.map((r) => [r.id, toStored<Doc>(r)]));
@@ -191,7 +200,13 @@ export class SqliteProjectionStore implements ProjectionStore {
       for (const w of writes) {
         const notOlder = w.guard === 'not-older';
         const changed = w.doc
-          ? (notOlder ? s.upsertNotOlder : s.upsertNewer).run(w.id, w.doc.tenantId, w.position, w.positionKey, JSON.stringify(w.doc))
+          ? (notOlder ? s.upsertNotOlder : s.upsertNewer).run(
+              w.id,
+              w.doc.tenantId,
+              w.position,
+              w.positionKey,
+              JSON.stringify(w.doc),
+            )
           : (notOlder ? s.deleteNotOlder : s.deleteNewer).run(w.id, w.positionKey);
         if (changed.changes === 0) continue;
         applied++;
@@ -271,7 +286,9 @@ export class SqliteProjectionStore implements ProjectionStore {
       const p = this.projectionRow(name);
       if (!p || p.shadow_target !== target || !this.targetRow(target)) throw new StaleTargetError(target);
       this.db
-        .prepare(`UPDATE projections SET live_target = ?, shadow_target = NULL, updated_at = ? WHERE name = ?`)
+        .prepare(
+          `UPDATE projections SET live_target = ?, shadow_target = NULL, updated_at = ? WHERE name = ?`,
+        )
         .run(target, this.now(), name);
       this.dropTargetNow(p.live_target);
     });

@@ -105,4 +105,3 @@ export const toStored = <Doc>(r: DocumentRow): StoredDocument<Doc> => ({
   position: r.position,
   positionKey: r.position_key,
 });
-

@@ -83,9 +83,9 @@ export class SqliteTaskQueries implements TaskQueries {
   private body<T>(projection: string, tenantId: string, id: string): T | undefined {
     const target = this.target(projection);
     if (!target) return undefined;
-    const row = this.statement(`SELECT body FROM ${quote(docTable(target))} WHERE id = ? AND tenant_id = ?`).get(id, tenantId) as
-      | { body: string }
-      | undefined;
+    const row = this.statement(
+      `SELECT body FROM ${quote(docTable(target))} WHERE id = ? AND tenant_id = ?`,
+    ).get(id, tenantId) as { body: string } | undefined;
     return row && (JSON.parse(row.body) as T);
   }
 
@@ -114,23 +114,34 @@ export class SqliteTaskQueries implements TaskQueries {
         `SELECT body FROM ${quote(docTable(target))} WHERE tenant_id = ? AND id > ? AND id < ? ORDER BY id`,
       ).all(tenantId, `${taskId}:`, `${taskId};`) as { body: string }[];
       return rows.map((r) => {
-        const { revision, type, data, actor, occurredAt, position } = JSON.parse(r.body) as TaskHistoryDocument;
+        const { revision, type, data, actor, occurredAt, position } = JSON.parse(
+          r.body,
+        ) as TaskHistoryDocument;
         return { revision, type, data, actor, occurredAt, position };
       });
     });
   }
 
   async stats(tenantId: string): Promise<TaskStats> {
-    const doc = this.read(() => this.body<StatsDocument>(STATS_PROJECTION_NAME, tenantId, tenantId)) ?? emptyStats(tenantId);
+    const doc =
+      this.read(() => this.body<StatsDocument>(STATS_PROJECTION_NAME, tenantId, tenantId)) ??
+      emptyStats(tenantId);
     return { byStatus: doc.byStatus, total: doc.total };
   }
 
   async position(readModels: readonly TaskReadModel[] = TASK_READ_MODELS): Promise<Position | undefined> {
     const rows = this.read(
-      () => this.checkpoints.all(JSON.stringify(readModels)) as { checkpoint: string | null; checkpoint_key: string | null }[],
+      () =>
+        this.checkpoints.all(JSON.stringify(readModels)) as {
+          checkpoint: string | null;
+          checkpoint_key: string | null;
+        }[],
     );
-    if (rows.length < new Set(readModels).size || rows.some((r) => r.checkpoint_key === null)) return undefined;
-    rows.sort((a, b) => (a.checkpoint_key! < b.checkpoint_key! ? -1 : a.checkpoint_key! > b.checkpoint_key! ? 1 : 0));
+    if (rows.length < new Set(readModels).size || rows.some((r) => r.checkpoint_key === null))
+      return undefined;
+    rows.sort((a, b) =>
+      a.checkpoint_key! < b.checkpoint_key! ? -1 : a.checkpoint_key! > b.checkpoint_key! ? 1 : 0,
+    );
     return rows[0].checkpoint!;
   }
 
