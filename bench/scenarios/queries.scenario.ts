@@ -121,6 +121,8 @@ async function queriesOver(
     ctx.detail(scenario, {
       tasks: dataset.seed.tasks,
       events: dataset.seed.events,
+      seedSeconds: dataset.seed.seconds,
+      rebuilt: dataset.rebuilt,
       connections,
       byQuery: summary,
     });
