@@ -25,7 +25,7 @@ import { CommandResultDto } from './dto/command-result.dto';
 import { CreateTaskDto } from './dto/create-task.dto';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { parseIfMatch } from './if-match';
-import { TaskIdPipe } from './task-id.pipe';
+import { TaskIdPipe } from '@ledger/platform/http/task-id.pipe';
 
 type HeaderMap = Record<string, string | string[] | undefined>;
 

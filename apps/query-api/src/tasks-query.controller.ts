@@ -17,7 +17,7 @@ import { ApiKeyGuard, Ctx, type RequestContext } from '@ledger/platform/http';
 import { TASK_QUERIES, type TaskQueries } from '@ledger/read-models/core';
 import type { TaskDocument } from '@ledger/read-models/projections';
 import { parseTaskListQuery } from '@ledger/read-models/queries/task-list-query';
-import { TaskIdPipe } from '../../command-api/src/task-id.pipe';
+import { TaskIdPipe } from '@ledger/platform/http/task-id.pipe';
 import { ReadPositionInterceptor, ReadsFrom } from './read-position.interceptor';
 
 /** The public shape of a task: the read model minus its bookkeeping. */
