@@ -88,7 +88,19 @@ describe('read-model database outage while serving', () => {
       .set('X-Min-Position', await headPosition(t))
       .expect(200);
     expect(stats.body.byStatus).toMatchObject({ todo: 1, in_progress: 1 });
-    const after = await metrics();
+    // X-Min-Position on /v1/stats waits for stats only; the other projections may still be one
+    // batch behind (and lag is sampled per scrape), so wait for every lag to reach 0.
+    const after = await waitFor(
+      'every projection to report zero lag',
+      async () => {
+        const m = await metrics();
+        const lags = ['tasks', 'task-history', 'stats'].map((projection) =>
+          value(m, 'ledger_projection_lag_events', { projection }),
+        );
+        return lags.every((l) => l === 0) ? m : undefined;
+      },
+      15_000,
+    );
     for (const projection of ['tasks', 'task-history', 'stats']) {
       expect(value(after, 'ledger_projection_state', { projection, state: 'running' })).toBe(1);
       expect(value(after, 'ledger_projection_lag_events', { projection })).toBe(0);
