@@ -81,12 +81,17 @@ describe('read-model database outage while serving', () => {
     );
     expect(caughtUp.body.status).toBe('in_progress');
     await createTask(t, { title: 'after the outage' });
-    const stats = await t
-      .http()
-      .get('/v1/stats')
-      .set(auth())
-      .set('X-Min-Position', await headPosition(t))
-      .expect(200);
+    const newHead = await headPosition(t);
+    // Each projection left its own backoff when the lock went; stats may still be in its last
+    // sleep (longer than this app's 1 s read wait), so retry the read until it has caught up.
+    const stats = await waitFor(
+      'stats to catch up',
+      async () => {
+        const res = await t.http().get('/v1/stats').set(auth()).set('X-Min-Position', newHead);
+        return res.status === 200 ? res : undefined;
+      },
+      30_000,
+    );
     expect(stats.body.byStatus).toMatchObject({ todo: 1, in_progress: 1 });
     // X-Min-Position on /v1/stats waits for stats only; the other projections may still be one
     // batch behind (and lag is sampled per scrape), so wait for every lag to reach 0.
