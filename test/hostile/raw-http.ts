@@ -62,24 +62,6 @@ export function send(
 const hasHeader = (headers: Record<string, string>, name: string) =>
   Object.keys(headers).some((h) => h.toLowerCase() === name);
 
-/** Runs `task` over `items` with at most `limit` in flight; results keep the input order. */
-export async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await task(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /** A one-line, copy-pasteable description of a request, for failure messages and bug reports. */
 export function describeRequest(req: RawRequest): string {
   const body = req.body
