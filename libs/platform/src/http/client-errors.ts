@@ -18,10 +18,13 @@ export function answerParserErrorsAsProblems(server: Server): void {
         ? [431, 'request_header_fields_too_large', 'Request Header Fields Too Large']
         : [400, 'malformed_request', 'Bad Request'];
     // A response to HEAD has no body, or the client reads it as the start of the next response.
-    const head = err.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
-    const body = head
-      ? ''
-      : JSON.stringify(httpProblem(status, code, 'the request could not be parsed').body);
+    // The failing bytes need not start the client's request (leftovers of an earlier one on a
+    // kept-alive socket): only a request line we can read, and not HEAD, gets a body.
+    const method = /^([A-Z]{3,7}) /.exec(err.rawPacket?.subarray(0, 8).toString('latin1') ?? '')?.[1];
+    const withBody = method !== undefined && method !== 'HEAD';
+    const body = withBody
+      ? JSON.stringify(httpProblem(status, code, 'the request could not be parsed').body)
+      : '';
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
