@@ -37,6 +37,13 @@ export interface TaskQueries {
    */
   listTasks(tenantId: string, query: TaskListQuery): Promise<TaskListPage<TaskDocument>>;
 
+  /**
+   * The same page as `listTasks`, as the list response's JSON: `{"items":[…],"nextCursor":…}`
+   * with each item's public view (`toTaskView`). A store that keeps documents as JSON text
+   * splices it instead of parsing and re-serialising every document of the page.
+   */
+  listTasksJson(tenantId: string, query: TaskListQuery): Promise<string>;
+
   /** The task's events in revision order; [] when the task is unknown to this tenant. */
   taskHistory(tenantId: string, taskId: string): Promise<TaskHistoryEntry[]>;
 

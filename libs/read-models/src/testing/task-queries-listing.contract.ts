@@ -1,6 +1,7 @@
 import type { TaskQueries } from '../core/task-queries.port';
 import type { TaskDocument } from '../projections';
 import { compareTasks, decodeCursor } from '../queries/cursor';
+import { toTaskView } from '../queries/task-view';
 import {
   parseTaskListQuery,
   TASK_LIST_SORTS,
@@ -13,6 +14,7 @@ import {
   matches,
   SEEDED_POSITION,
   seedTasks,
+  seedTasksThroughDeferredShadow,
   T1_TASKS,
   T2_TASKS,
   task,
@@ -52,6 +54,13 @@ async function walk(
       ...(cursor ? { cursor } : {}),
     };
     const page = await queries.listTasks(tenantId, parseTaskListQuery(raw));
+    // The spliced JSON of the same page is byte for byte what serialising its views would give.
+    const json = await queries.listTasksJson(tenantId, parseTaskListQuery(raw));
+    const views = { items: page.items.map(toTaskView), nextCursor: page.nextCursor };
+    if (json !== JSON.stringify(views)) {
+      expect(JSON.parse(json)).toEqual(views);
+      expect(json).toBe(JSON.stringify(views));
+    }
     ids.push(...page.items.map((t) => t.id));
     sizes.push(page.items.length);
     cursor = page.nextCursor;
@@ -94,6 +103,19 @@ export function listingCases(make: () => Promise<TaskQueriesFixture>): void {
               fullPages: true,
             });
           }
+        }),
+    );
+
+    it.each(TASK_LIST_SORTS)(
+      'walks every filter sorted by %s after a rebuild filled its copy with deferred indexes',
+      (sort) =>
+        using(make, async ({ store, queries }) => {
+          await seedTasksThroughDeferredShadow(store);
+          for (const filter of [...TASK_LIST_FILTERS, { label: 'stale' }, { status: 'archived' as const }]) {
+            const { ids } = await walk(queries, 't1', filter, sort, 7);
+            expect({ filter, ids }).toEqual({ filter, ids: expectedIds(T1_TASKS, filter, sort) });
+          }
+          expect(await queries.getTask('t2', T2_TASKS[9].id)).toEqual(T2_TASKS[9]);
         }),
     );
 

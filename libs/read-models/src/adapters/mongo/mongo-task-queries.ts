@@ -19,6 +19,7 @@ import {
 } from '../../projections';
 import { cursorAfter } from '../../queries/cursor';
 import type { TaskListPage, TaskListQuery } from '../../queries/task-list-query';
+import { taskPageJson, toTaskView } from '../../queries/task-view';
 import { connectMongo, type MongoConnection, type MongoConnectionOptions } from './mongo-connection';
 import { documentCollection, type StoredDocumentRecord } from './mongo-document-layout';
 import { isCollectionGone, isMissingHintedIndex, mongoCall } from './mongo-errors';
@@ -133,6 +134,15 @@ export class MongoTaskQueries implements TaskQueries {
         return r ? (r.doc as TaskDocument) : undefined;
       },
     );
+  }
+
+  /** The driver hands over parsed documents already: nothing to splice, so serialise them. */
+  async listTasksJson(tenantId: string, query: TaskListQuery): Promise<string> {
+    const page = await this.listTasks(tenantId, query);
+    return taskPageJson({
+      items: page.items.map((d) => JSON.stringify(toTaskView(d))),
+      nextCursor: page.nextCursor,
+    });
   }
 
   listTasks(tenantId: string, query: TaskListQuery): Promise<TaskListPage<TaskDocument>> {

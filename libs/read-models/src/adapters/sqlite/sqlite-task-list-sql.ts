@@ -61,7 +61,7 @@ export function taskListSql(target: string, tenantId: string, query: TaskListQue
     // A null dueAt is stored as the sentinel that makes it sort last; the cursor keeps null.
     params.push(query.after.value ?? NO_DUE_DATE, query.after.id);
   }
-  const sql = `SELECT d.body AS body FROM ${from} WHERE ${where.join(' AND ')}
+  const sql = `SELECT d.id AS id, d.body AS body FROM ${from} WHERE ${where.join(' AND ')}
     ORDER BY ${sortExpr} ${direction}, ${idExpr} ${direction} LIMIT ?`;
   return { sql, params: [...params, query.limit + 1] };
 }

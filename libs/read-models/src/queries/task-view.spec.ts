@@ -1,0 +1,66 @@
+import fc from 'fast-check';
+import type { TaskDocument } from '../projections';
+import { taskPageJson, taskViewJson, toTaskView } from './task-view';
+
+const task = (over: Partial<TaskDocument> = {}): TaskDocument => ({
+  id: '0b6f3d3e-1c1a-4c3e-9d0f-6a1f2c3d4e5f',
+  tenantId: 'acme',
+  title: 'Ship it',
+  description: null,
+  status: 'todo',
+  assignee: null,
+  priority: 'normal',
+  dueAt: null,
+  labels: [],
+  commentCount: 0,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  revision: 0,
+  ...over,
+});
+
+const slow = (stored: string) => JSON.stringify(toTaskView(JSON.parse(stored) as TaskDocument));
+
+describe('taskViewJson', () => {
+  it('cuts the tenant out of the JSON the tasks fold writes, as parse + stringify would', () => {
+    const doc = task({ labels: ['a', 'b'], assignee: 'alice' });
+    const out = taskViewJson(JSON.stringify(doc), doc.id, doc.tenantId);
+    expect(out).toBe(slow(JSON.stringify(doc)));
+    expect(JSON.parse(out)).not.toHaveProperty('tenantId');
+  });
+
+  it('equals the slow path for any title, description, labels and tenant, quotes and escapes included', () => {
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.string(),
+        fc.option(fc.string()),
+        fc.array(fc.string(), { maxLength: 5 }),
+        (tenantId, title, description, labels) => {
+          const doc = task({ tenantId, title, description, labels });
+          const stored = JSON.stringify(doc);
+          expect(taskViewJson(stored, doc.id, tenantId)).toBe(slow(stored));
+        },
+      ),
+    );
+  });
+
+  it('takes the general path when the layout differs (tenant elsewhere, or another tenant)', () => {
+    const { id, tenantId, ...rest } = task({ title: `,"tenantId":"acme",` });
+    const reordered = JSON.stringify({ id, ...rest, tenantId });
+    expect(taskViewJson(reordered, id, tenantId)).toBe(slow(reordered));
+    const stored = JSON.stringify(task());
+    // The prefix names tenant "acme": asked for "acm", the splice must not cut a wrong member.
+    expect(JSON.parse(taskViewJson(stored, id, 'acm'))).toEqual(toTaskView(task()));
+  });
+});
+
+describe('taskPageJson', () => {
+  it('serialises a page exactly as JSON.stringify({ items, nextCursor }) does', () => {
+    const items = [toTaskView(task()), toTaskView(task({ id: 'x', revision: 3 }))];
+    expect(taskPageJson({ items: items.map((i) => JSON.stringify(i)), nextCursor: 'abc' })).toBe(
+      JSON.stringify({ items, nextCursor: 'abc' }),
+    );
+    expect(taskPageJson({ items: [], nextCursor: null })).toBe('{"items":[],"nextCursor":null}');
+  });
+});
