@@ -29,8 +29,23 @@ export interface TargetState {
   readonly version: number;
   /** Last position folded into this target; undefined = nothing yet (start from the beginning). */
   readonly checkpoint?: Checkpoint;
+  /**
+   * True while a shadow created with `deferIndexes` still lacks its secondary indexes (and side
+   * tables); `prepareSwitch` or `switchLive` builds them. Absent on every other target.
+   */
+  readonly indexesDeferred?: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+}
+
+export interface ShadowTargetOptions {
+  /**
+   * Fill the shadow without its secondary indexes: a rebuild writes every document once, and
+   * building an index once over a finished copy costs far less than maintaining it on every
+   * write. Lookups by document id (`loadDocuments`, the position guard) stay indexed. The flag
+   * is stored with the target, so a rebuild resumed after `kill -9` keeps filling it the same way.
+   */
+  readonly deferIndexes?: boolean;
 }
 
 export interface ProjectionState {
@@ -185,14 +200,26 @@ export interface ProjectionStore {
   /**
    * Creates an empty shadow target for `version` and records it in the projection's state,
    * dropping a previous shadow if there was one. The live target keeps serving.
+   * @example const shadow = await store.createShadowTarget('tasks', 2, { deferIndexes: true })
    */
-  createShadowTarget(name: string, version: number): Promise<TargetState>;
+  createShadowTarget(name: string, version: number, options?: ShadowTargetOptions): Promise<TargetState>;
+
+  /**
+   * Builds what a shadow created with `deferIndexes` left out (secondary indexes, side tables),
+   * so it can serve queries like any live copy; afterwards its writes maintain them as usual.
+   * Idempotent, and a no-op on a target that was never deferred. Readers of the live copy are
+   * not blocked meanwhile. Throws `StaleTargetError` when the target does not exist.
+   * @example await store.prepareSwitch(shadow.target); await store.switchLive('tasks', shadow.target)
+   */
+  prepareSwitch(target: string): Promise<void>;
 
   /**
    * Atomically makes `target` (the projection's shadow) live: the state takes its version and
    * checkpoint, the shadow slot is emptied, and the old live target is dropped. SQLite: one
    * transaction. MongoDB: update the pointer document (a conditional update on the expected
    * shadow), then drop the old collection; `dropOrphanTargets` removes one left by a crash.
+   * A shadow whose indexes are still deferred gets them first (see `prepareSwitch`): no copy
+   * ever goes live without its indexes.
    * Throws `StaleTargetError` when `target` is not the projection's shadow.
    */
   switchLive(name: string, target: string): Promise<void>;

@@ -11,6 +11,7 @@ import {
   type ProjectionStatus,
   type ProjectionStore,
   type ScanOptions,
+  type ShadowTargetOptions,
   type StoredDocument,
   type TargetState,
 } from '../core';
@@ -51,12 +52,13 @@ export class InMemoryProjectionStore implements ProjectionStore {
     return t;
   }
 
-  private newTarget(projection: string, version: number): TargetState {
+  private newTarget(projection: string, version: number, deferIndexes = false): TargetState {
     const now = this.clock();
     const state: TargetState = {
       target: `${projection}_g${++this.sequence}`,
       projection,
       version,
+      ...(deferIndexes ? { indexesDeferred: true } : {}),
       createdAt: now,
       updatedAt: now,
     };
@@ -218,18 +220,31 @@ export class InMemoryProjectionStore implements ProjectionStore {
     if (this.leases.get(name)?.owner === owner) this.leases.delete(name);
   }
 
-  async createShadowTarget(name: string, version: number): Promise<TargetState> {
+  async createShadowTarget(
+    name: string,
+    version: number,
+    options: ShadowTargetOptions = {},
+  ): Promise<TargetState> {
     const p = this.projections.get(name);
     if (!p) throw new Error(`projection ${name} is not registered`);
     if (p.shadow) this.targets.delete(p.shadow);
-    const shadow = this.newTarget(name, version);
+    const shadow = this.newTarget(name, version, options.deferIndexes);
     p.shadow = shadow.target;
     return shadow;
+  }
+
+  /** Maps have no indexes: only the flag moves, as the real stores report it. */
+  async prepareSwitch(target: string): Promise<void> {
+    const t = this.target(target);
+    if (!t.state.indexesDeferred) return;
+    const { indexesDeferred: _, ...rest } = t.state;
+    t.state = rest;
   }
 
   async switchLive(name: string, target: string): Promise<void> {
     const p = this.projections.get(name);
     if (!p || p.shadow !== target || !this.targets.has(target)) throw new StaleTargetError(target);
+    await this.prepareSwitch(target);
     this.targets.delete(p.live);
     p.live = target;
     delete p.shadow;

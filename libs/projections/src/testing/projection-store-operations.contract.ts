@@ -1,5 +1,5 @@
 import { StaleTargetError, type ProjectionStore } from '../core';
-import { ck, liveTarget, parked, rejection, using, write, type CounterDoc } from './contract-fixtures';
+import { ck, key, liveTarget, parked, rejection, using, write, type CounterDoc } from './contract-fixtures';
 
 /** Parked events, leases and blue/green targets: what the engine's rebuild and the CLI use. */
 export function operationCases(make: () => Promise<ProjectionStore>): void {
@@ -139,6 +139,65 @@ export function operationCases(make: () => Promise<ProjectionStore>): void {
         expect(await store.getTarget(shadow.target)).toBeUndefined();
         expect(await rejection(store.dropTarget(live))).toBeInstanceOf(Error);
         expect(await store.getTarget(live)).toBeDefined();
+      }));
+
+    it('fills a shadow with deferred indexes under the same guards, and builds them on prepareSwitch', () =>
+      using(make, async (store) => {
+        const live = await liveTarget(store, 'counters', 1);
+        const shadow = await store.createShadowTarget('counters', 2, { deferIndexes: true });
+        expect(shadow.indexesDeferred).toBe(true);
+        expect((await store.getState('counters'))?.shadow?.indexesDeferred).toBe(true);
+        expect((await store.getTarget(live))?.indexesDeferred).toBeUndefined();
+        const first = await store.commitBatch(
+          shadow.target,
+          [write('a', 4, { tenantId: 't', n: 1, labels: ['x'] }), write('b', 4, { tenantId: 't', n: 1 })],
+          ck(4),
+        );
+        const second = await store.commitBatch(
+          shadow.target,
+          [
+            write('a', 3, { tenantId: 't', n: 99 }), // older: refused
+            write('b', 6, { tenantId: 't', n: 2, labels: ['y'] }),
+            write('c', 6, null), // deleting what does not exist changes nothing
+          ],
+          ck(6),
+        );
+        expect([first, second]).toEqual([
+          { applied: 2, skipped: 0 },
+          { applied: 1, skipped: 2 },
+        ]);
+        const docs = await store.loadDocuments<CounterDoc>(shadow.target, ['a', 'b', 'c']);
+        expect([...docs.values()].map((d) => [d.id, d.doc.n, d.positionKey])).toEqual([
+          ['a', 1, key(4)],
+          ['b', 2, key(6)],
+        ]);
+
+        await store.prepareSwitch(shadow.target);
+        await store.prepareSwitch(shadow.target); // idempotent
+        expect((await store.getTarget(shadow.target))?.indexesDeferred).toBeUndefined();
+        expect(await store.getTarget(shadow.target)).toMatchObject({ version: 2, checkpoint: ck(6) });
+        await store.commitBatch(shadow.target, [write('a', 7, { tenantId: 't', n: 3 })], ck(7));
+        await store.switchLive('counters', shadow.target);
+        const state = await store.getState('counters');
+        expect(state).toMatchObject({ liveTarget: shadow.target, version: 2, checkpoint: ck(7) });
+        const page = await store.scanDocuments<CounterDoc>(shadow.target, { limit: 10 });
+        expect(page.map((d) => [d.id, d.doc])).toEqual([
+          ['a', { id: 'a', tenantId: 't', n: 3 }],
+          ['b', { id: 'b', tenantId: 't', n: 2, labels: ['y'] }],
+        ]);
+      }));
+
+    it('builds deferred indexes in switchLive when prepareSwitch was not called', () =>
+      using(make, async (store) => {
+        await liveTarget(store, 'counters', 1);
+        const shadow = await store.createShadowTarget('counters', 2, { deferIndexes: true });
+        await store.commitBatch(shadow.target, [write('a', 2, { tenantId: 't', n: 5 })], ck(2));
+        await store.switchLive('counters', shadow.target);
+        const state = await store.getState('counters');
+        expect(state?.liveTarget).toBe(shadow.target);
+        expect((await store.getTarget(shadow.target))?.indexesDeferred).toBeUndefined();
+        expect((await store.loadDocuments<CounterDoc>(shadow.target, ['a'])).get('a')?.doc.n).toBe(5);
+        expect(await rejection(store.prepareSwitch('counters_g999999'))).toBeInstanceOf(StaleTargetError);
       }));
 
     it('never reuses a target name, so a stale worker cannot write into a new copy', () =>

@@ -84,6 +84,28 @@ export async function seedTasks(store: ProjectionStore): Promise<string> {
 }
 
 /**
+ * The same documents as `seedTasks`, but as a rebuild writes them: into a shadow created with
+ * deferred indexes, switched live. Every task is first written with a stale label and status
+ * (positions 1..70), then rewritten (71..140): the side tables and indexes built at the switch
+ * must reflect the last body only. The last five are rewritten after `prepareSwitch`, through
+ * the ordinary write path that maintains what was built. Returns the live target.
+ */
+export async function seedTasksThroughDeferredShadow(store: ProjectionStore): Promise<string> {
+  await store.registerProjection(TASKS_PROJECTION_NAME, 1);
+  const shadow = await store.createShadowTarget(TASKS_PROJECTION_NAME, 2, { deferIndexes: true });
+  const docs = [...T1_TASKS, ...T2_TASKS];
+  const stale = docs.map((doc, i) => at({ ...doc, status: 'archived' as const, labels: ['stale'] }, i + 1));
+  await store.commitBatch(shadow.target, stale, ck(docs.length));
+  const n = docs.length;
+  const final = docs.map((doc, i) => at(doc, n + i + 1));
+  await store.commitBatch(shadow.target, final.slice(0, n - 5), ck(2 * n - 5));
+  await store.prepareSwitch(shadow.target);
+  await store.commitBatch(shadow.target, final.slice(n - 5), ck(2 * n));
+  await store.switchLive(TASKS_PROJECTION_NAME, shadow.target);
+  return shadow.target;
+}
+
+/**
  * Filters the list endpoint accepts: none, each value of each filter, a value nobody has, and
  * combinations (which the adapters serve by one index range plus checks on the rows it yields).
  */

@@ -12,6 +12,7 @@ import { UnavailableError } from '@ledger/platform/errors';
 /** E11000: what an upsert raises when its guard refused an existing, newer document. */
 export const DUPLICATE_KEY = 11000;
 const NAMESPACE_NOT_FOUND = 26;
+const NAMESPACE_EXISTS = 48;
 const QUERY_PLAN_KILLED = 175;
 
 /**
@@ -111,6 +112,9 @@ export const isDuplicateKeyError = (e: unknown): boolean => codeOf(e) === DUPLIC
 
 /** Servers before 7.0 refuse to drop a collection that does not exist; either way it is gone. */
 export const isNamespaceNotFound = (e: unknown): boolean => codeOf(e) === NAMESPACE_NOT_FOUND;
+
+/** createCollection of a collection that exists (a retried shadow creation). */
+export const isNamespaceExists = (e: unknown): boolean => codeOf(e) === NAMESPACE_EXISTS;
 
 /** A read whose collection was dropped under it (a blue/green switch): read the pointer again. */
 export const isCollectionGone = (e: unknown): boolean =>

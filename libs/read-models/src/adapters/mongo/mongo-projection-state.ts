@@ -11,6 +11,8 @@ export const PROJECTION_LEASES = 'projection_leases';
 export interface TargetEntry {
   readonly version: number;
   readonly checkpoint?: Checkpoint;
+  /** A shadow filled without its secondary indexes until prepareSwitch builds them. */
+  readonly indexesDeferred?: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -49,6 +51,7 @@ export function toTargetState(projection: string, target: string, entry: TargetE
     ...(entry.checkpoint
       ? { checkpoint: { position: entry.checkpoint.position, key: entry.checkpoint.key } }
       : {}),
+    ...(entry.indexesDeferred ? { indexesDeferred: true } : {}),
     createdAt: entry.createdAt,
     updatedAt: entry.updatedAt,
   };
@@ -73,8 +76,9 @@ export function toProjectionState(r: ProjectionStateRecord): ProjectionState | u
   };
 }
 
-export const newTargetEntry = (version: number, now: Date): TargetEntry => ({
+export const newTargetEntry = (version: number, now: Date, deferIndexes = false): TargetEntry => ({
   version,
+  ...(deferIndexes ? { indexesDeferred: true } : {}),
   createdAt: now,
   updatedAt: now,
 });

@@ -11,6 +11,7 @@ import {
   type ProjectionStatus,
   type ProjectionStore,
   type ScanOptions,
+  type ShadowTargetOptions,
   type StoredDocument,
   type TargetState,
 } from '@ledger/projections/core';
@@ -255,8 +256,11 @@ export class MongoProjectionStore implements ProjectionStore {
     return this.run(() => this.leases.release(name, owner));
   }
 
-  createShadowTarget(name: string, version: number): Promise<TargetState> {
-    return this.run(() => this.targets.createShadow(name, version));
+  createShadowTarget(name: string, version: number, options: ShadowTargetOptions = {}): Promise<TargetState> {
+    return this.run(() => this.targets.createShadow(name, version, options.deferIndexes));
+  }
+  prepareSwitch(target: string): Promise<void> {
+    return this.run(() => this.targets.prepareSwitch(target));
   }
   switchLive(name: string, target: string): Promise<void> {
     return this.run(() => this.targets.switchLive(name, target));

@@ -9,7 +9,7 @@ import {
   targetOfCollection,
   type StoredDocumentRecord,
 } from './mongo-document-layout';
-import { isDuplicateKeyError, isNamespaceNotFound } from './mongo-errors';
+import { isDuplicateKeyError, isNamespaceExists, isNamespaceNotFound } from './mongo-errors';
 import {
   holdingTarget,
   newTargetEntry,
@@ -51,11 +51,42 @@ export class MongoTargets {
     await this.documents(target).createIndexes(documentIndexes(this.storageOf(projection)));
   }
 
-  /** Every target's indexes, e.g. at start-up: a storage declaration may have grown since. */
+  /** The collection alone, with only its `_id` index: a shadow whose indexes are deferred. */
+  private async createBareCollection(target: string): Promise<void> {
+    try {
+      await this.db.createCollection(documentCollection(target));
+    } catch (e) {
+      if (!isNamespaceExists(e)) throw e;
+    }
+  }
+
+  /**
+   * Every target's indexes, e.g. at start-up: a storage declaration may have grown since. A
+   * shadow whose indexes are deferred is left alone: its rebuild builds them once it is full.
+   */
   async ensureAllCollections(): Promise<void> {
     for (const r of await this.states.find({}).toArray()) {
-      for (const target of Object.keys(r.targets)) await this.ensureCollection(r._id, target);
+      for (const [target, entry] of Object.entries(r.targets)) {
+        if (!entry.indexesDeferred) await this.ensureCollection(r._id, target);
+      }
     }
+  }
+
+  /**
+   * Builds a deferred shadow's indexes (createIndexes over the filled collection; the server
+   * builds them without blocking reads of other collections), then clears the flag: a crash in
+   * between leaves the flag, and the next call builds nothing twice (createIndexes is idempotent).
+   */
+  async prepareSwitch(target: string): Promise<void> {
+    const r = isTargetName(target) ? await this.states.findOne(holdingTarget(target)) : null;
+    const entry = r?.targets[target];
+    if (!r || !entry) throw new StaleTargetError(target);
+    if (!entry.indexesDeferred) return;
+    await this.ensureCollection(r._id, target);
+    await this.states.updateOne(
+      { _id: r._id, [targetPath(target)]: { $exists: true } },
+      { $unset: { [`${targetPath(target)}.indexesDeferred`]: '' } },
+    );
   }
 
   async dropCollection(target: string): Promise<void> {
@@ -121,13 +152,13 @@ export class MongoTargets {
     return this.stateOf((await this.states.findOne({ _id: name }))!);
   }
 
-  async createShadow(name: string, version: number): Promise<TargetState> {
+  async createShadow(name: string, version: number, deferIndexes = false): Promise<TargetState> {
     for (let attempt = 1; ; attempt++) {
       const r = await this.states.findOne({ _id: name });
       if (!r) throw new Error(`projection ${name} is not registered`);
       const target = targetName(name, await this.nextGeneration());
       const now = this.clock();
-      const entry = newTargetEntry(version, now);
+      const entry = newTargetEntry(version, now, deferIndexes);
       const moved = await this.states.updateOne(
         { _id: name, shadow: r.shadow ?? { $exists: false } },
         {
@@ -139,7 +170,8 @@ export class MongoTargets {
         if (attempt < OPTIMISTIC_ATTEMPTS) continue;
         throw new Error(`projection ${name}: its shadow kept changing while a new one was being created`);
       }
-      await this.ensureCollection(name, target);
+      if (deferIndexes) await this.createBareCollection(target);
+      else await this.ensureCollection(name, target);
       if (r.shadow) await this.dropCollection(r.shadow);
       return toTargetState(name, target, entry);
     }
@@ -148,6 +180,7 @@ export class MongoTargets {
   async switchLive(name: string, target: string): Promise<void> {
     const r = await this.states.findOne({ _id: name });
     if (!r || r.shadow !== target || !r.targets[target]) throw new StaleTargetError(target);
+    if (r.targets[target].indexesDeferred) await this.prepareSwitch(target);
     // The switch itself: one document, conditional on nobody having moved either pointer since.
     const moved = await this.states.updateOne(
       { _id: name, shadow: target, live: r.live },

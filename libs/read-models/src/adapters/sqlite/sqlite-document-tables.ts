@@ -33,8 +33,22 @@ const fieldExpression = (storage: DocumentStorage, field: string): string => {
 const indexName = (table: string, columns: readonly string[]): string =>
   `ix__${table}__${columns.join('__')}`;
 
+export interface DocumentTableOptions {
+  /**
+   * Only the document table and its primary key: no secondary index and no side table. A
+   * rebuild's shadow is filled this way; a later call without it builds the rest in bulk
+   * (CREATE INDEX over the finished table, side tables from the bodies in one INSERT ... SELECT).
+   */
+  readonly deferIndexes?: boolean;
+}
+
 /** Idempotent: creates what is missing, so a storage declaration may grow between releases. */
-export function ensureDocumentTables(db: Database, target: string, storage: DocumentStorage): void {
+export function ensureDocumentTables(
+  db: Database,
+  target: string,
+  storage: DocumentStorage,
+  options: DocumentTableOptions = {},
+): void {
   const table = docTable(target);
   db.exec(`CREATE TABLE IF NOT EXISTS ${quote(table)} (
     id TEXT NOT NULL PRIMARY KEY,
@@ -54,6 +68,7 @@ export function ensureDocumentTables(db: Database, target: string, storage: Docu
       `ALTER TABLE ${quote(table)} ADD COLUMN ${quote(fieldColumn(field))} GENERATED ALWAYS AS (${fieldExpression(storage, field)}) VIRTUAL`,
     );
   }
+  if (options.deferIndexes) return;
   db.exec(
     `CREATE INDEX IF NOT EXISTS ${quote(indexName(table, ['tenant_id', 'id']))} ON ${quote(table)} (tenant_id, id)`,
   );
@@ -119,10 +134,12 @@ export interface DocumentStatements {
   readonly arrays: readonly { readonly clear: Statement; readonly fill: Statement }[];
 }
 
+/** `deferred`: the target has no side tables yet (see DocumentTableOptions), so writes skip them. */
 export function prepareDocumentStatements(
   db: Database,
   target: string,
   storage: DocumentStorage,
+  deferred = false,
 ): DocumentStatements {
   const t = quote(docTable(target));
   const upsert = (op: '>' | '>=') =>
@@ -140,7 +157,7 @@ export function prepareDocumentStatements(
     upsertNotOlder: upsert('>='),
     deleteNewer: remove('<'),
     deleteNotOlder: remove('<='),
-    arrays: Object.entries(storage.arrays).map(([array, spec]) => {
+    arrays: (deferred ? [] : Object.entries(storage.arrays)).map(([array, spec]) => {
       const side = quote(arrayTable(target, array));
       const columns = ['doc_id', 'tenant_id', 'value', ...spec.sortFields.map(fieldColumn)]
         .map(quote)

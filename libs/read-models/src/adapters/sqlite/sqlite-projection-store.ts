@@ -10,6 +10,7 @@ import type {
   ProjectionStatus,
   ProjectionStore,
   ScanOptions,
+  ShadowTargetOptions,
   TargetState,
   StoredDocument,
 } from '@ledger/projections/core';
@@ -63,8 +64,11 @@ export class SqliteProjectionStore implements ProjectionStore {
     this.parked = new SqliteParkedEvents(this.db, this.clock);
     this.leases = new SqliteLeases(this.db, this.clock);
     // Bring every existing target up to its projection's current storage declaration.
-    for (const t of this.db.prepare(`SELECT target, projection FROM targets`).all() as TargetRow[]) {
-      ensureDocumentTables(this.db, t.target, this.storageOf(t.projection));
+    const targets = this.db.prepare(`SELECT target, projection, indexes_deferred FROM targets`).all();
+    for (const t of targets as TargetRow[]) {
+      ensureDocumentTables(this.db, t.target, this.storageOf(t.projection), {
+        deferIndexes: t.indexes_deferred === 1,
+      });
     }
   }
 
@@ -99,13 +103,18 @@ export class SqliteProjectionStore implements ProjectionStore {
   private statementsOf(target: TargetRow): DocumentStatements {
     let s = this.statements.get(target.target);
     if (!s) {
-      s = prepareDocumentStatements(this.db, target.target, this.storageOf(target.projection));
+      s = prepareDocumentStatements(
+        this.db,
+        target.target,
+        this.storageOf(target.projection),
+        target.indexes_deferred === 1,
+      );
       this.statements.set(target.target, s);
     }
     return s;
   }
 
-  private newTarget(projection: string, version: number): TargetRow {
+  private newTarget(projection: string, version: number, deferIndexes = false): TargetRow {
     const { lastInsertRowid } = this.db
       .prepare(`INSERT INTO target_sequence (projection) VALUES (?)`)
       .run(projection);
@@ -113,10 +122,11 @@ export class SqliteProjectionStore implements ProjectionStore {
     const now = this.now();
     this.db
       .prepare(
-        `INSERT INTO targets (target, projection, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+        `INSERT INTO targets (target, projection, version, indexes_deferred, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
       )
-      .run(target, projection, version, now, now);
-    ensureDocumentTables(this.db, target, this.storageOf(projection));
+      .run(target, projection, version, deferIndexes ? 1 : 0, now, now);
+    ensureDocumentTables(this.db, target, this.storageOf(projection), { deferIndexes });
     return this.requireTarget(target);
   }
 
@@ -268,12 +278,16 @@ export class SqliteProjectionStore implements ProjectionStore {
     this.tx(() => this.leases.release(name, owner));
   }
 
-  async createShadowTarget(name: string, version: number): Promise<TargetState> {
+  async createShadowTarget(
+    name: string,
+    version: number,
+    options: ShadowTargetOptions = {},
+  ): Promise<TargetState> {
     return this.tx(() => {
       const p = this.projectionRow(name);
       if (!p) throw new Error(`projection ${name} is not registered`);
       if (p.shadow_target) this.dropTargetNow(p.shadow_target);
-      const shadow = this.newTarget(name, version);
+      const shadow = this.newTarget(name, version, options.deferIndexes);
       this.db
         .prepare(`UPDATE projections SET shadow_target = ?, updated_at = ? WHERE name = ?`)
         .run(shadow.target, this.now(), name);
@@ -281,10 +295,32 @@ export class SqliteProjectionStore implements ProjectionStore {
     });
   }
 
+  /**
+   * One transaction: CREATE INDEX over the finished table, the side tables filled from the bodies,
+   * the flag cleared. Killed half-way, it rolls back and the target is still deferred. It holds
+   * the write lock while it runs (a live projector's commit waits, then retries on busy); readers
+   * of other targets are not blocked (WAL).
+   */
+  private buildDeferred(row: TargetRow): void {
+    if (row.indexes_deferred !== 1) return;
+    ensureDocumentTables(this.db, row.target, this.storageOf(row.projection));
+    this.db
+      .prepare(`UPDATE targets SET indexes_deferred = 0, updated_at = ? WHERE target = ?`)
+      .run(this.now(), row.target);
+    // Its statements skipped the side tables: prepare them again, now maintaining them.
+    this.statements.delete(row.target);
+  }
+
+  async prepareSwitch(target: string): Promise<void> {
+    this.tx(() => this.buildDeferred(this.requireTarget(target)));
+  }
+
   async switchLive(name: string, target: string): Promise<void> {
     this.tx(() => {
       const p = this.projectionRow(name);
-      if (!p || p.shadow_target !== target || !this.targetRow(target)) throw new StaleTargetError(target);
+      const row = this.targetRow(target);
+      if (!p || p.shadow_target !== target || !row) throw new StaleTargetError(target);
+      this.buildDeferred(row);
       this.db
         .prepare(
           `UPDATE projections SET live_target = ?, shadow_target = NULL, updated_at = ? WHERE name = ?`,

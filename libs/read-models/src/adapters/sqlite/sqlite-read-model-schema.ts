@@ -47,6 +47,17 @@ export function migrateReadModelSchema(db: Database): void {
       expires_at INTEGER NOT NULL
     );
   `);
+  // Added later: a target filled without its secondary indexes (a rebuild's shadow) until
+  // prepareSwitch builds them. Older files get the column, every existing target being complete.
+  const targetColumns = db.prepare(`SELECT name FROM pragma_table_info('targets')`).pluck().all();
+  if (!targetColumns.includes('indexes_deferred')) {
+    try {
+      db.exec(`ALTER TABLE targets ADD COLUMN indexes_deferred INTEGER NOT NULL DEFAULT 0`);
+    } catch (e) {
+      // Another process opening the same file added it first.
+      if (!/duplicate column/i.test(String((e as Error).message))) throw e;
+    }
+  }
 }
 
 export interface ProjectionRow {
@@ -64,6 +75,7 @@ export interface TargetRow {
   version: number;
   checkpoint: string | null;
   checkpoint_key: string | null;
+  indexes_deferred: number;
   created_at: string;
   updated_at: string;
 }
@@ -95,6 +107,7 @@ export const toTarget = (r: TargetRow): TargetState => ({
   ...(r.checkpoint !== null && r.checkpoint_key !== null
     ? { checkpoint: { position: r.checkpoint, key: r.checkpoint_key } }
     : {}),
+  ...(r.indexes_deferred ? { indexesDeferred: true } : {}),
   createdAt: new Date(r.created_at),
   updatedAt: new Date(r.updated_at),
 });

@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTaskListQuery, TASK_LIST_SORTS, type TaskListSort } from '../../queries/task-list-query';
-import { seedTasks, TASK_LIST_FILTERS, taskQueriesContract } from '../../testing';
+import {
+  seedTasks,
+  seedTasksThroughDeferredShadow,
+  TASK_LIST_FILTERS,
+  taskQueriesContract,
+} from '../../testing';
 import { createSqliteProjectionStore, type SqliteProjectionStore } from './sqlite-projection-store';
 import { createSqliteTaskQueries } from './sqlite-task-queries';
 import { taskListSql } from './sqlite-task-list-sql';
@@ -29,7 +34,10 @@ taskQueriesContract({
 });
 
 // SQLite-only: the contract checks what the queries answer, this checks how SQLite finds it.
-describe('SqliteTaskQueries query plans', () => {
+describe.each([
+  ['projected live', seedTasks],
+  ['rebuilt through a shadow with deferred indexes', seedTasksThroughDeferredShadow],
+])('SqliteTaskQueries query plans, %s', (_, seed) => {
   let dir: string;
   let store: SqliteProjectionStore;
   let target: string;
@@ -37,7 +45,7 @@ describe('SqliteTaskQueries query plans', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ledger-plans-'));
     store = createSqliteProjectionStore({ file: join(dir, 'read-models.db') });
-    target = await seedTasks(store);
+    target = await seed(store);
   });
   afterEach(async () => {
     await store.close();
