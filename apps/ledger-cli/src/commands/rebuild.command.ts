@@ -1,5 +1,11 @@
 import type { Command } from 'commander';
-import { positionFraction, rebuildProjection, type RebuildResult } from '@ledger/projections';
+import {
+  isRebuildFailure,
+  positionFraction,
+  rebuildProjections,
+  type ProjectionProgress,
+  type RebuildResult,
+} from '@ledger/projections';
 import { EXIT } from '../cli-io';
 import { positiveInt, printJson, withJson, type Act, type JsonOption } from '../command-kit';
 import { formatCount, formatDuration, ProgressReporter } from '../output/progress-reporter';
@@ -20,52 +26,53 @@ export function registerRebuild(projections: Command, act: Act): void {
         'blue/green: fold the whole log into a shadow copy, catch up, switch atomically; resumable',
       )
       .argument('[name]', 'projection to rebuild')
-      .option('--all', 'rebuild every projection, one after the other')
+      .option('--all', 'rebuild every projection, in one pass over the log')
       .option('--batch-size <n>', 'events per transaction (default 5000)', positiveInt('--batch-size')),
   ).action((name: string | undefined, opts: RebuildFlags) =>
     act(async (ctx) => {
       const selected = ctx.select(name, opts.all);
-      const outcomes: Outcome[] = [];
-      for (const projection of selected) {
-        if (ctx.signal.aborted) break;
-        const started = Date.now();
-        const head = await ctx.eventStore.headPosition();
-        const progress = new ProgressReporter(ctx.io, `rebuild ${projection.name}`);
-        try {
-          const result = await rebuildProjection({
-            projection,
-            eventStore: ctx.eventStore,
-            store: ctx.store,
-            signal: ctx.signal,
-            ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
-            onProgress: (p) =>
-              progress.update({
-                done: p.applied + p.skipped,
-                unit: 'events',
-                fraction: positionFraction(p.checkpoint, head),
-              }),
+      const started = Date.now();
+      const head = await ctx.eventStore.headPosition();
+      // One pass over the log feeds every selected projection: one bar for all of them, counting
+      // the events read (the projection that handles the most types has seen them all).
+      const progress = new ProgressReporter(ctx.io, `rebuild ${selected.map((p) => p.name).join(', ')}`);
+      const latest = new Map<string, ProjectionProgress>();
+      const outcomes = await rebuildProjections({
+        projections: selected,
+        eventStore: ctx.eventStore,
+        store: ctx.store,
+        signal: ctx.signal,
+        ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+        onProgress: (p) => {
+          latest.set(p.projection, p);
+          const all = [...latest.values()];
+          progress.update({
+            done: Math.max(...all.map((q) => q.applied + q.skipped + q.parked)),
+            unit: 'events',
+            fraction: Math.min(...all.map((q) => positionFraction(q.checkpoint, head) ?? 0)),
           });
-          progress.stop();
-          outcomes.push({ ...result, ms: Date.now() - started });
-          if (!opts.json) {
-            const took = formatDuration((Date.now() - started) / 1000);
+        },
+      }).finally(() => progress.stop());
+      const ms = Date.now() - started;
+      const results: Outcome[] = outcomes.map((o) =>
+        isRebuildFailure(o) ? { projection: o.projection, error: o.error.message } : { ...o, ms },
+      );
+      if (!opts.json) {
+        const took = formatDuration(ms / 1000);
+        for (const r of results) {
+          if ('error' in r) ctx.io.err(`${r.projection}: ${r.error}\n`);
+          else
             ctx.io.out(
-              result.switched
-                ? `${projection.name}: rebuilt ${result.resumed ? '(resumed) ' : ''}into ${result.target} and switched live; ` +
-                    `${formatCount(result.applied)} events applied, ${result.parked} parked, in ${took}\n`
-                : `${projection.name}: interrupted; the shadow ${result.target} keeps its progress: run the rebuild again to resume\n`,
+              r.switched
+                ? `${r.projection}: rebuilt ${r.resumed ? '(resumed) ' : ''}into ${r.target} and switched live; ` +
+                    `${formatCount(r.applied)} events applied, ${r.parked} parked, in ${took}\n`
+                : `${r.projection}: interrupted; the shadow ${r.target} keeps its progress: run the rebuild again to resume\n`,
             );
-          }
-        } catch (e) {
-          progress.stop();
-          const error = e instanceof Error ? e.message : String(e);
-          outcomes.push({ projection: projection.name, error });
-          if (!opts.json) ctx.io.err(`${projection.name}: ${error}\n`);
         }
       }
-      const failed = outcomes.some((o) => 'error' in o);
+      const failed = results.some((o) => 'error' in o);
       const interrupted = ctx.signal.aborted;
-      if (opts.json) printJson(ctx, { ok: !failed && !interrupted, interrupted, results: outcomes });
+      if (opts.json) printJson(ctx, { ok: !failed && !interrupted, interrupted, results });
       return failed ? EXIT.failure : interrupted ? EXIT.interrupted : EXIT.ok;
     }),
   );

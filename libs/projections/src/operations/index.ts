@@ -1,4 +1,6 @@
 export * from './rebuild-projection';
+export * from './rebuild-projections';
+export * from './rebuild-document-cache';
 export * from './operation-lease';
 export * from './operation-context';
 export * from './event-loop-yield';

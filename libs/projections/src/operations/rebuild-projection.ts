@@ -1,11 +1,14 @@
-import type { EventStore, Position } from '@ledger/event-store';
+import type { EventStore } from '@ledger/event-store';
 import type { Projection, ReadDocument } from '../core/projection';
 import type { ProjectionStore } from '../core/projection-store.port';
-import { LeaseHeldError } from '../core/projection-errors';
-import { yieldingEventStore } from './event-loop-yield';
-import { acquireOperationLease, defaultLeaseOwner, keepLease, rebuildLeaseName } from './operation-lease';
-import { ProjectionWorker, type ProjectionWorkerOptions } from '../engine/projection-worker';
 import type { ProjectionProgress } from '../engine/projection-progress';
+import { defaultLeaseOwner, rebuildLeaseName } from './operation-lease';
+import {
+  isRebuildFailure,
+  rebuildProjections,
+  type RebuildResult,
+  type RebuildWorkerOptions,
+} from './rebuild-projections';
 
 export interface RebuildOptions {
   readonly projection: Projection<ReadDocument>;
@@ -16,29 +19,21 @@ export interface RebuildOptions {
   readonly leaseTtlMs?: number;
   /** Rebuilds read history at full speed: bigger batches than the live path's 500. */
   readonly batchSize?: number;
-  readonly worker?: Partial<Omit<ProjectionWorkerOptions, 'projection' | 'eventStore' | 'store' | 'target'>>;
+  /** Documents kept in memory between batches (default 10,000). */
+  readonly cacheSize?: number;
+  readonly worker?: RebuildWorkerOptions;
   /** Aborting stops after the batch in hand; the shadow and its checkpoint stay, the next run resumes. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: ProjectionProgress) => void;
 }
 
-export interface RebuildResult {
-  readonly projection: string;
-  readonly target: string;
-  /** False when aborted before the switch (resume by running the rebuild again). */
-  readonly switched: boolean;
-  /** True when an interrupted rebuild's shadow was continued rather than started afresh. */
-  readonly resumed: boolean;
-  readonly checkpoint?: Position;
-  readonly applied: number;
-  readonly parked: number;
-}
-
+export type { RebuildResult };
 export { rebuildLeaseName, defaultLeaseOwner };
 
 /**
  * Blue/green rebuild: fold the whole log into a shadow target, then switch the live pointer to
- * it and drop the old copy, while reads keep hitting the old copy until the switch.
+ * it and drop the old copy, while reads keep hitting the old copy until the switch. The
+ * one-projection case of `rebuildProjections`; it throws where that one reports a failure.
  *
  * Crash safety comes from the store, not from this function's memory: the shadow is recorded in
  * the projection's state and its checkpoint is committed with every batch, so after `kill -9` the
@@ -52,73 +47,9 @@ export { rebuildLeaseName, defaultLeaseOwner };
  * @example await rebuildProjection({ projection: tasksProjection, eventStore, store })
  */
 export async function rebuildProjection(options: RebuildOptions): Promise<RebuildResult> {
-  const { projection, store } = options;
-  const owner = options.owner ?? defaultLeaseOwner();
-  const lease = rebuildLeaseName(projection.name);
-  const ttl = options.leaseTtlMs ?? 30_000;
-  await acquireOperationLease(store, lease, owner, ttl, 'rebuild');
-
-  let worker: ProjectionWorker | undefined;
-  let leaseLost = false;
-  const release = keepLease(store, lease, owner, ttl, () => {
-    // Someone took the lease over (we stalled past its expiry): two rebuilds must not switch.
-    leaseLost = true;
-    void worker?.stop();
-  });
-
-  try {
-    const state = await store.registerProjection(projection.name, projection.version);
-    const resumed = state.shadow?.version === projection.version;
-    const shadow = resumed
-      ? state.shadow!
-      : await store.createShadowTarget(projection.name, projection.version);
-    const statusBefore = state.status === 'rebuilding' ? 'live' : state.status;
-    await store.setStatus(projection.name, 'rebuilding');
-
-    worker = new ProjectionWorker({
-      batchSize: options.batchSize ?? 5_000,
-      ...options.worker,
-      projection,
-      // A rebuild catches up over the whole log: let lease renewal and Ctrl-C run meanwhile.
-      eventStore: yieldingEventStore(options.eventStore),
-      store,
-      target: shadow.target,
-      untilCaughtUp: true,
-    });
-    const off = options.onProgress ? worker.onProgress(options.onProgress) : undefined;
-    const abort = () => void worker?.stop();
-    options.signal?.addEventListener('abort', abort, { once: true });
-    try {
-      if (!options.signal?.aborted) {
-        await worker.start();
-        await worker.finished();
-      }
-    } finally {
-      off?.();
-      options.signal?.removeEventListener('abort', abort);
-    }
-    const p = worker.progress();
-    if (p.state === 'failed') {
-      await store.setStatus(projection.name, statusBefore, `rebuild failed: ${p.lastError}`);
-      throw new Error(`rebuild of ${projection.name} failed: ${p.lastError}`);
-    }
-    if (leaseLost) throw new LeaseHeldError(lease);
-    const result = {
-      projection: projection.name,
-      target: shadow.target,
-      resumed,
-      checkpoint: p.checkpoint,
-      applied: p.applied,
-      parked: p.parked,
-    };
-    if (options.signal?.aborted || !p.caughtUp) {
-      await store.setStatus(projection.name, statusBefore);
-      return { ...result, switched: false };
-    }
-    await store.switchLive(projection.name, shadow.target);
-    await store.setStatus(projection.name, statusBefore, null);
-    return { ...result, switched: true };
-  } finally {
-    await release();
-  }
+  const { projection, ...rest } = options;
+  const [outcome] = await rebuildProjections({ ...rest, projections: [projection] });
+  if (!outcome) throw new Error(`rebuild of ${projection.name} did not start`);
+  if (isRebuildFailure(outcome)) throw outcome.error;
+  return outcome;
 }

@@ -235,7 +235,10 @@ export class InMemoryProjectionStore implements ProjectionStore {
 
   /** Maps have no indexes: only the flag moves, as the real stores report it. */
   async prepareSwitch(target: string): Promise<void> {
-    const t = this.target(target);
+    this.buildDeferred(this.target(target));
+  }
+
+  private buildDeferred(t: Target): void {
     if (!t.state.indexesDeferred) return;
     const { indexesDeferred: _, ...rest } = t.state;
     t.state = rest;
@@ -244,7 +247,7 @@ export class InMemoryProjectionStore implements ProjectionStore {
   async switchLive(name: string, target: string): Promise<void> {
     const p = this.projections.get(name);
     if (!p || p.shadow !== target || !this.targets.has(target)) throw new StaleTargetError(target);
-    await this.prepareSwitch(target);
+    this.buildDeferred(this.target(target));
     this.targets.delete(p.live);
     p.live = target;
     delete p.shadow;
