@@ -1,0 +1,70 @@
+import type { DocumentWrite } from '../core';
+import { RebuildDocumentCache, StringBloomFilter } from './rebuild-document-cache';
+
+interface Doc {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly n: number;
+}
+
+const w = (id: string, n: number | null, at = n ?? 0): DocumentWrite<Doc> => ({
+  id,
+  doc: n === null ? null : { id, tenantId: 't', n },
+  position: String(at),
+  positionKey: String(at).padStart(20, '0'),
+});
+
+describe('StringBloomFilter', () => {
+  it('never forgets a value it was given, and rejects most it was not', () => {
+    const bloom = new StringBloomFilter(1 << 16);
+    const added = Array.from({ length: 2000 }, (_, i) => `task-${i}:${String(i % 10).padStart(10, '0')}`);
+    for (const v of added) bloom.add(v);
+    expect(added.filter((v) => !bloom.mightContain(v))).toEqual([]);
+    const others = Array.from({ length: 2000 }, (_, i) => `other-${i}`);
+    const falsePositives = others.filter((v) => bloom.mightContain(v)).length;
+    // 2,000 values in 65,536 bits with 3 probes: about 0.07 % expected; 2 % is a broken hash.
+    expect(falsePositives).toBeLessThan(40);
+  });
+});
+
+describe('RebuildDocumentCache', () => {
+  it('answers for documents it saw written, with their positions, and knows deletions', () => {
+    const cache = new RebuildDocumentCache<Doc>(10, true);
+    cache.remember([w('a', 1), w('b', 2), w('c', 3)]);
+    cache.remember([w('a', 4), w('c', null, 5)]);
+    const { known, load } = cache.lookup(['a', 'b', 'c', 'new']);
+    expect([...known.values()].map((d) => [d.id, d.doc.n, d.position])).toEqual([
+      ['a', 4, '4'],
+      ['b', 2, '2'],
+    ]);
+    // 'c' was deleted by the rebuild and 'new' was never written to a shadow that started empty.
+    expect(load).toEqual([]);
+  });
+
+  it('evicts the least recently written beyond its capacity, and asks the store for exactly those', () => {
+    const cache = new RebuildDocumentCache<Doc>(2, true);
+    cache.remember([w('a', 1), w('b', 2)]);
+    cache.remember([w('a', 3)]); // 'a' is now the most recent
+    cache.remember([w('c', 4)]); // evicts 'b'
+    expect(cache.size).toBe(2);
+    const { known, load } = cache.lookup(['a', 'b', 'c', 'never']);
+    expect([...known.keys()]).toEqual(['a', 'c']);
+    expect(load).toEqual(['b']);
+  });
+
+  it('asks the store for every id it lacks when the shadow was resumed (it may hold older documents)', () => {
+    const cache = new RebuildDocumentCache<Doc>(10, false);
+    cache.remember([w('a', 1)]);
+    expect(cache.lookup(['a', 'x', 'y']).load).toEqual(['x', 'y']);
+  });
+
+  it('after forget, holds nothing and asks the store for everything', () => {
+    const cache = new RebuildDocumentCache<Doc>(10, true);
+    cache.remember([w('a', 1), w('b', null)]);
+    cache.forget();
+    expect(cache.size).toBe(0);
+    const { known, load } = cache.lookup(['a', 'b', 'c']);
+    expect(known.size).toBe(0);
+    expect(load).toEqual(['a', 'b', 'c']);
+  });
+});

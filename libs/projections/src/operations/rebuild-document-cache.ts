@@ -1,0 +1,115 @@
+import type { DocumentWrite, StoredDocument } from '../core/projection-store.port';
+
+/**
+ * Bloom filter over strings: "maybe seen" or "certainly not". A false positive only costs a
+ * lookup the cache could have skipped; 2^23 bits (1 MB) and 3 probes keep that near 3 % after a
+ * million insertions, the document count of a 1M-event history rebuild.
+ */
+export class StringBloomFilter {
+  private readonly words: Uint32Array;
+  private readonly mask: number;
+
+  constructor(bits = 1 << 23) {
+    const size = 2 ** Math.ceil(Math.log2(Math.max(32, bits)));
+    this.words = new Uint32Array(size / 32);
+    this.mask = size - 1;
+  }
+
+  add(value: string): void {
+    const [h1, h2] = hashes(value);
+    for (let i = 0; i < 3; i++) {
+      const bit = (h1 + i * h2) & this.mask;
+      this.words[bit >>> 5] |= 1 << (bit & 31);
+    }
+  }
+
+  mightContain(value: string): boolean {
+    const [h1, h2] = hashes(value);
+    for (let i = 0; i < 3; i++) {
+      const bit = (h1 + i * h2) & this.mask;
+      if ((this.words[bit >>> 5] & (1 << (bit & 31))) === 0) return false;
+    }
+    return true;
+  }
+}
+
+/** Two independent 32-bit FNV-1a style hashes (different offsets and multipliers) for double hashing. */
+function hashes(value: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return [a >>> 0, (b >>> 0) | 1];
+}
+
+export interface CacheLookup<Doc> {
+  /** Documents the cache answers for (their last write in this rebuild). */
+  readonly known: Map<string, StoredDocument<Doc>>;
+  /** Ids the store must be asked for. */
+  readonly load: string[];
+}
+
+/**
+ * The documents a rebuild wrote lately, so the next page folds on them without reading them
+ * back: the events of one task usually sit close together in the log. Bounded (least recently
+ * written go first), so memory stays flat whatever the log's size.
+ *
+ * `complete` is true for a shadow this rebuild created empty: then an id the cache never saw
+ * cannot be in the store, and is not looked up either. Evicted ids go to a Bloom filter, so
+ * only they (and a few false positives) are read back. A resumed shadow holds documents from
+ * before the crash: every id the cache lacks is looked up.
+ */
+export class RebuildDocumentCache<Doc> {
+  private readonly docs = new Map<string, StoredDocument<Doc> | null>();
+  private readonly evicted = new StringBloomFilter();
+
+  constructor(
+    private readonly capacity: number,
+    private complete: boolean,
+  ) {}
+
+  lookup(ids: Iterable<string>): CacheLookup<Doc> {
+    const known = new Map<string, StoredDocument<Doc>>();
+    const load: string[] = [];
+    for (const id of ids) {
+      const cached = this.docs.get(id);
+      if (cached) known.set(id, cached);
+      else if (cached === null)
+        continue; // deleted by this rebuild
+      else if (!this.complete || this.evicted.mightContain(id)) load.push(id);
+    }
+    return { known, load };
+  }
+
+  /** Call with the writes of a commit that applied every one of them. */
+  remember(writes: readonly DocumentWrite<Doc>[]): void {
+    for (const w of writes) {
+      this.docs.delete(w.id); // re-inserted last: Map order is the eviction order
+      this.docs.set(
+        w.id,
+        w.doc === null ? null : { id: w.id, doc: w.doc, position: w.position, positionKey: w.positionKey },
+      );
+    }
+    while (this.docs.size > this.capacity) {
+      const oldest = this.docs.keys().next().value as string;
+      this.docs.delete(oldest);
+      this.evicted.add(oldest);
+    }
+  }
+
+  /**
+   * The store refused a write (someone else wrote the shadow): what the cache holds may not be
+   * what the store holds any more, so from now on every document is read from the store.
+   */
+  forget(): void {
+    this.docs.clear();
+    this.complete = false;
+  }
+
+  get size(): number {
+    return this.docs.size;
+  }
+}
