@@ -9,7 +9,10 @@ import type { CeilingResult } from './rebuild.jobs';
 export const baseDataset = (ctx: ScenarioContext) =>
   seededDataset(ctx, 'ledger', ctx.sizes.rebuild.tasks, ctx.sizes.rebuild.eventsPerTask);
 
-/** Scenario 3: blue/green rebuild of every projection, beside the raw read ceiling and Emmett. */
+/**
+ * Scenario 3: blue/green rebuild of every projection in one pass over the log (what
+ * `ledger projections rebuild --all` does), beside the raw read ceiling and Emmett.
+ */
 export async function rebuildScenario(ctx: ScenarioContext): Promise<void> {
   const dataset = await baseDataset(ctx);
   const events = dataset.seed.events;
@@ -20,27 +23,18 @@ export async function rebuildScenario(ctx: ScenarioContext): Promise<void> {
   const overall = round(events / rebuilt.seconds);
   ctx.detail('rebuild', { seed: { ...dataset.seed, taskIds: undefined }, rebuilt, ceiling });
 
-  const per = rebuilt.projections.map((p) => `${p.name} ${fmt(events / p.seconds)}/s`).join(', ');
+  const names = rebuilt.projections.map((p) => p.name).join(', ');
   ctx.log(
-    `rebuild: ${fmt(rebuilt.seconds, 1)} s (${per}); ceiling ${fmt(ceilingRate)}/s; peak RSS ${rebuilt.peakRssMb} MB`,
+    `rebuild: ${fmt(rebuilt.seconds, 1)} s for ${names} in one pass; ceiling ${fmt(ceilingRate)}/s; peak RSS ${rebuilt.peakRssMb} MB`,
   );
   ctx.metric({
     scenario: 'rebuild',
-    name: `all ${rebuilt.projections.length} projections, ${fmt(events)} events`,
+    name: `all ${rebuilt.projections.length} projections, one pass, ${fmt(events)} events`,
     value: overall,
     unit: 'events/s',
-    beside: `${fmt(rebuilt.seconds, 1)} s wall; ${per}`,
+    beside: `${fmt(rebuilt.seconds, 1)} s wall: read once, fold into ${names}, build indexes, catch up, switch`,
     target: { op: '>=', value: 100_000, text: '>= 100,000/s' },
   });
-  for (const p of rebuilt.projections) {
-    ctx.metric({
-      scenario: 'rebuild',
-      name: `  ${p.name} alone`,
-      value: round(events / p.seconds),
-      unit: 'events/s',
-      beside: `${fmt(p.seconds, 1)} s`,
-    });
-  }
   ctx.metric({ scenario: 'rebuild', name: 'wall time', value: rebuilt.seconds, unit: 's' });
   ctx.metric({
     scenario: 'rebuild',
@@ -54,7 +48,7 @@ export async function rebuildScenario(ctx: ScenarioContext): Promise<void> {
     name: 'ceiling: raw read + JSON.parse',
     value: ceilingRate,
     unit: 'events/s',
-    beside: `one projection at ${fmt((100 * events) / rebuilt.projections[0].seconds / ceilingRate)}% of it`,
+    beside: `the one-pass rebuild at ${fmt((100 * overall) / ceilingRate)}% of it`,
   });
 
   const { emmettMaxEvents, emmettMaxSeconds } = ctx.sizes.rebuild;
@@ -66,12 +60,11 @@ export async function rebuildScenario(ctx: ScenarioContext): Promise<void> {
   const emmettRate = e.events > 0 ? round(e.events / e.seconds) : null;
   ctx.detail('rebuild-emmett', e);
   ctx.log(`rebuild: Emmett folded ${fmt(e.events)} events in ${fmt(e.seconds, 1)} s`);
-  const tasks = rebuilt.projections.find((p) => p.name === 'tasks');
   ctx.metric({
     scenario: 'rebuild',
     name: 'Emmett consumer, tasks fold only',
     value: emmettRate,
     unit: 'events/s',
-    beside: `${fmt(e.events)} events in ${fmt(e.seconds, 1)} s; ours, tasks: ${tasks ? fmt(events / tasks.seconds) : 'n/a'}/s`,
+    beside: `${fmt(e.events)} events in ${fmt(e.seconds, 1)} s; ours, all ${rebuilt.projections.length} in one pass: ${fmt(overall)}/s`,
   });
 }

@@ -7,6 +7,10 @@ import { UnavailableError } from '@ledger/platform/errors';
  * WAL lets the query API read while the projector writes (also from another process);
  * synchronous=NORMAL is durable at every checkpointed commit in WAL mode, which is all a read
  * model needs: a lost tail is re-projected from the event store.
+ * wal_autocheckpoint 10,000 pages (40 MB of WAL, the default is 1,000): each checkpoint copies
+ * the pages changed since the last one into the file and fsyncs it; a rebuild dirties index
+ * pages all over its table, and checkpointing every 4 MB wrote many of them again and again
+ * (a 1M-event history rebuild ran about a third faster with fewer checkpoints here).
  */
 export function openReadModelDatabase(
   file: string,
@@ -18,6 +22,7 @@ export function openReadModelDatabase(
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    db.pragma('wal_autocheckpoint = 10000');
   }
   return db;
 }
