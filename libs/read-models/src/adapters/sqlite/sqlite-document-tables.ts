@@ -35,11 +35,32 @@ const indexName = (table: string, columns: readonly string[]): string =>
 
 export interface DocumentTableOptions {
   /**
-   * Only the document table and its primary key: no secondary index and no side table. A
-   * rebuild's shadow is filled this way; a later call without it builds the rest in bulk
-   * (CREATE INDEX over the finished table, side tables from the bodies in one INSERT ... SELECT).
+   * Only the document table: no index at all, not even on `id` (a table created this way has no
+   * PRIMARY KEY; its writer finds rows by rowid, see RowIdIndex), and no side table. A rebuild's
+   * shadow is filled this way; a later call without it builds the rest in bulk: a UNIQUE index on
+   * `id` (what ON CONFLICT (id) needs), CREATE INDEX over the finished table, side tables from
+   * the bodies in one INSERT ... SELECT.
    */
   readonly deferIndexes?: boolean;
+}
+
+const idIndexName = (table: string): string => indexName(table, ['id']);
+
+/** Whether `id` is indexed: the PRIMARY KEY of a table created whole, or the UNIQUE index added later. */
+export function hasIdIndex(db: Database, target: string): boolean {
+  const table = docTable(target);
+  const pk = db.prepare(`SELECT pk FROM pragma_table_info(?) WHERE name = 'id'`).pluck().get(table);
+  if (pk === 1) return true;
+  return !!db
+    .prepare(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?`)
+    .get(idIndexName(table));
+}
+
+/** The UNIQUE index on `id` of a table created without its PRIMARY KEY (sorted build: fast on a full table). */
+export function ensureIdIndex(db: Database, target: string): void {
+  if (hasIdIndex(db, target)) return;
+  const table = docTable(target);
+  db.exec(`CREATE UNIQUE INDEX IF NOT EXISTS ${quote(idIndexName(table))} ON ${quote(table)} (id)`);
 }
 
 /** Idempotent: creates what is missing, so a storage declaration may grow between releases. */
@@ -51,7 +72,7 @@ export function ensureDocumentTables(
 ): void {
   const table = docTable(target);
   db.exec(`CREATE TABLE IF NOT EXISTS ${quote(table)} (
-    id TEXT NOT NULL PRIMARY KEY,
+    id TEXT NOT NULL${options.deferIndexes ? '' : ' PRIMARY KEY'},
     tenant_id TEXT NOT NULL,
     position TEXT NOT NULL,
     position_key TEXT NOT NULL,
@@ -69,6 +90,7 @@ export function ensureDocumentTables(
     );
   }
   if (options.deferIndexes) return;
+  ensureIdIndex(db, target);
   db.exec(
     `CREATE INDEX IF NOT EXISTS ${quote(indexName(table, ['tenant_id', 'id']))} ON ${quote(table)} (tenant_id, id)`,
   );
@@ -132,6 +154,44 @@ export interface DocumentStatements {
   readonly deleteNotOlder: Statement;
   /** Per array: rewrite the side rows of one document from its body. */
   readonly arrays: readonly { readonly clear: Statement; readonly fill: Statement }[];
+}
+
+/**
+ * The writes and reads of a table with no index on `id` (a shadow being filled with deferred
+ * indexes): rows are addressed by rowid, which the writer keeps per id (RowIdIndex).
+ */
+export interface RowStatements {
+  /** Plucked: the id of a row, to check a rowid candidate. */
+  readonly idOf: Statement;
+  readonly insert: Statement;
+  readonly updateNewer: Statement;
+  readonly updateNotOlder: Statement;
+  readonly deleteNewer: Statement;
+  readonly deleteNotOlder: Statement;
+  readonly loadRows: Statement;
+  readonly scan: Statement;
+}
+
+export function prepareRowStatements(db: Database, target: string): RowStatements {
+  const t = quote(docTable(target));
+  const update = (op: '<' | '<=') =>
+    db.prepare(`UPDATE ${t} SET tenant_id = ?, position = ?, position_key = ?, body = ?
+      WHERE rowid = ? AND position_key ${op} ?`);
+  const remove = (op: '<' | '<=') => db.prepare(`DELETE FROM ${t} WHERE rowid = ? AND position_key ${op} ?`);
+  return {
+    idOf: db.prepare(`SELECT id FROM ${t} WHERE rowid = ?`).pluck(),
+    insert: db.prepare(
+      `INSERT INTO ${t} (id, tenant_id, position, position_key, body) VALUES (?, ?, ?, ?, ?)`,
+    ),
+    updateNewer: update('<'),
+    updateNotOlder: update('<='),
+    deleteNewer: remove('<'),
+    deleteNotOlder: remove('<='),
+    loadRows: db.prepare(
+      `SELECT id, position, position_key, body FROM ${t} WHERE rowid IN (SELECT value FROM json_each(?))`,
+    ),
+    scan: db.prepare(`SELECT id, position, position_key, body FROM ${t} WHERE id > ? ORDER BY id LIMIT ?`),
+  };
 }
 
 /** `deferred`: the target has no side tables yet (see DocumentTableOptions), so writes skip them. */

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectionStoreContract } from '@ledger/projections/testing';
+import { docTable, hasIdIndex, quote } from './sqlite-document-tables';
 import { createSqliteProjectionStore } from './sqlite-projection-store';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-rm-contract-'));
@@ -11,4 +12,74 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 projectionStoreContract({
   name: 'sqlite',
   make: async () => createSqliteProjectionStore({ file: join(dir, `rm-${n++}.db`) }),
+});
+
+// SQLite-only: a shadow created with deferred indexes has no index on `id` at all while it fills.
+describe('SqliteProjectionStore shadow filled without an id index', () => {
+  const key = (n: number) => String(n).padStart(20, '0');
+  const w = (id: string, at: number, n: number | null) => ({
+    id,
+    doc: n === null ? null : { id, tenantId: 't', n },
+    position: String(at),
+    positionKey: key(at),
+  });
+  const ck = (n: number) => ({ position: String(n), key: key(n) });
+
+  it('keeps one row per id across commits and a restart, under the position guard, then indexes id', async () => {
+    const file = join(dir, `rows-${n++}.db`);
+    const first = createSqliteProjectionStore({ file });
+    await first.registerProjection('counters', 1);
+    const shadow = await first.createShadowTarget('counters', 2, { deferIndexes: true });
+    expect(hasIdIndex(first.db, shadow.target)).toBe(false);
+    await first.commitBatch(shadow.target, [w('a', 1, 1), w('b', 1, 1), w('c', 1, 1)], ck(1));
+    await first.commitBatch(shadow.target, [w('a', 2, 2), w('b', 2, null), w('a', 1, 99)], ck(2));
+    const count = (store: typeof first) =>
+      store.db
+        .prepare(`SELECT count(*) FROM ${quote(docTable(shadow.target))}`)
+        .pluck()
+        .get();
+    expect(count(first)).toBe(2);
+    const loaded = await first.loadDocuments<{ n: number }>(shadow.target, ['a', 'b', 'c']);
+    expect([...loaded.values()].map((d) => [d.id, d.doc.n, d.position])).toEqual([
+      ['a', 2, '2'],
+      ['c', 1, '1'],
+    ]);
+    await first.close();
+
+    // Another process resumes the shadow: it has no map of the rows, so it indexes id first.
+    const second = createSqliteProjectionStore({ file });
+    const result = await second.commitBatch(
+      shadow.target,
+      [w('a', 2, 77), w('c', 3, 3), w('d', 3, 4)],
+      ck(3),
+    );
+    expect(result).toEqual({ applied: 2, skipped: 1 });
+    expect(hasIdIndex(second.db, shadow.target)).toBe(true);
+    expect(count(second)).toBe(3);
+    await second.switchLive('counters', shadow.target);
+    const docs = await second.scanDocuments<{ n: number }>(shadow.target, { limit: 10 });
+    expect(docs.map((d) => [d.id, d.doc.n])).toEqual([
+      ['a', 2],
+      ['c', 3],
+      ['d', 4],
+    ]);
+    const plan = second.db
+      .prepare(`EXPLAIN QUERY PLAN SELECT body FROM ${quote(docTable(shadow.target))} WHERE id = ?`)
+      .all('a') as { detail: string }[];
+    expect(plan.map((p) => p.detail).join()).toMatch(/USING INDEX/);
+    await second.close();
+  });
+
+  it('builds the id index in prepareSwitch when the same object filled it', async () => {
+    const store = createSqliteProjectionStore({ file: join(dir, `rows-${n++}.db`) });
+    await store.registerProjection('counters', 1);
+    const shadow = await store.createShadowTarget('counters', 2, { deferIndexes: true });
+    await store.commitBatch(shadow.target, [w('a', 1, 1)], ck(1));
+    await store.prepareSwitch(shadow.target);
+    expect(hasIdIndex(store.db, shadow.target)).toBe(true);
+    // Now an ordinary upsert target: the guard refuses an older write, a newer one applies.
+    expect(await store.commitBatch(shadow.target, [w('a', 1, 5)], ck(1))).toEqual({ applied: 0, skipped: 1 });
+    expect(await store.commitBatch(shadow.target, [w('a', 2, 5)], ck(2))).toEqual({ applied: 1, skipped: 0 });
+    await store.close();
+  });
 });

@@ -19,10 +19,15 @@ import { PLAIN_STORAGE, READ_MODEL_STORAGE, type DocumentStorage } from '../../c
 import {
   dropDocumentTables,
   ensureDocumentTables,
+  ensureIdIndex,
+  hasIdIndex,
   prepareDocumentStatements,
+  prepareRowStatements,
   slug,
   type DocumentStatements,
+  type RowStatements,
 } from './sqlite-document-tables';
+import { RowIdIndex } from './sqlite-row-id-index';
 import { SqliteParkedEvents } from './sqlite-parked-events';
 import { SqliteLeases } from './sqlite-leases';
 import { openReadModelDatabase, translateBusy } from './sqlite-connection';
@@ -53,6 +58,12 @@ export class SqliteProjectionStore implements ProjectionStore {
   private readonly clock: () => Date;
   private readonly storage: Readonly<Record<string, DocumentStorage>>;
   private readonly statements = new Map<string, DocumentStatements>();
+  /**
+   * Shadows this object created with deferred indexes and fills without any index on `id`: their
+   * rows by id, exact because every row of them was written through this object. Another object
+   * (another process, after a crash) has no such map: it builds the table's id index first.
+   */
+  private readonly fills = new Map<string, { readonly rows: RowIdIndex; readonly s: RowStatements }>();
   private readonly parked: SqliteParkedEvents;
   private readonly leases: SqliteLeases;
 
@@ -103,6 +114,8 @@ export class SqliteProjectionStore implements ProjectionStore {
   private statementsOf(target: TargetRow): DocumentStatements {
     let s = this.statements.get(target.target);
     if (!s) {
+      // A shadow filled without its id index by another object (a crashed rebuild): index it now.
+      if (target.indexes_deferred === 1) ensureIdIndex(this.db, target.target);
       s = prepareDocumentStatements(
         this.db,
         target.target,
@@ -127,11 +140,14 @@ export class SqliteProjectionStore implements ProjectionStore {
       )
       .run(target, projection, version, deferIndexes ? 1 : 0, now, now);
     ensureDocumentTables(this.db, target, this.storageOf(projection), { deferIndexes });
+    if (deferIndexes && !hasIdIndex(this.db, target))
+      this.fills.set(target, { rows: new RowIdIndex(), s: prepareRowStatements(this.db, target) });
     return this.requireTarget(target);
   }
 
   private dropTargetNow(target: string): void {
     this.statements.delete(target);
+    this.fills.delete(target);
     dropDocumentTables(this.db, target);
     this.db.prepare(`DELETE FROM targets WHERE target = ?`).run(target);
   }
@@ -193,7 +209,16 @@ export class SqliteProjectionStore implements ProjectionStore {
     target: string,
     ids: readonly string[],
   ): Promise<Map<string, StoredDocument<Doc>>> {
-    const s = this.statementsOf(this.requireTarget(target));
+    const row = this.requireTarget(target);
+    const fill = this.fills.get(target);
+    if (fill) {
+      const wanted = new Set(ids);
+      const rowids = ids.flatMap((id) => fill.rows.candidates(id));
+      const rows = rowids.length ? (fill.s.loadRows.all(JSON.stringify(rowids)) as DocumentRow[]) : [];
+      // Candidates come from a hash: keep the rows that really carry a requested id.
+      return new Map(rows.filter((r) => wanted.has(r.id)).map((r) => [r.id, toStored<Doc>(r)]));
+    }
+    const s = this.statementsOf(row);
     const rows = ids.length ? (s.load.all(JSON.stringify(ids)) as DocumentRow[]) : [];
     return new Map(rows.map((r) => [r.id, toStored<Doc>(r)]));
   }
@@ -205,22 +230,25 @@ export class SqliteProjectionStore implements ProjectionStore {
     parked?: readonly NewParkedEvent[],
   ): Promise<CommitResult> {
     return this.tx(() => {
-      const s = this.statementsOf(this.requireTarget(target));
+      const row = this.requireTarget(target);
+      const fill = this.fills.get(target);
       let applied = 0;
-      for (const w of writes) {
+      if (fill) applied = this.writeRows(fill.rows, fill.s, writes);
+      const s = fill ? undefined : this.statementsOf(row);
+      for (const w of s ? writes : []) {
         const notOlder = w.guard === 'not-older';
         const changed = w.doc
-          ? (notOlder ? s.upsertNotOlder : s.upsertNewer).run(
+          ? (notOlder ? s!.upsertNotOlder : s!.upsertNewer).run(
               w.id,
               w.doc.tenantId,
               w.position,
               w.positionKey,
               JSON.stringify(w.doc),
             )
-          : (notOlder ? s.deleteNotOlder : s.deleteNewer).run(w.id, w.positionKey);
+          : (notOlder ? s!.deleteNotOlder : s!.deleteNewer).run(w.id, w.positionKey);
         if (changed.changes === 0) continue;
         applied++;
-        for (const a of s.arrays) {
+        for (const a of s!.arrays) {
           a.clear.run(w.id);
           if (w.doc) a.fill.run(w.id);
         }
@@ -238,6 +266,38 @@ export class SqliteProjectionStore implements ProjectionStore {
     });
   }
 
+  /**
+   * The writes of a shadow filled without an id index, under the same guards as the upserts: an
+   * id the map has never seen has no row (plain INSERT); a known one is updated by rowid where
+   * the stored position is older. Returns how many applied.
+   */
+  private writeRows<Doc extends { readonly tenantId: string }>(
+    rows: RowIdIndex,
+    s: RowStatements,
+    writes: readonly DocumentWrite<Doc>[],
+  ): number {
+    let applied = 0;
+    for (const w of writes) {
+      const notOlder = w.guard === 'not-older';
+      const rowid = rows.candidates(w.id).find((r) => s.idOf.get(r) === w.id);
+      if (w.doc === null) {
+        if (rowid !== undefined)
+          applied += (notOlder ? s.deleteNotOlder : s.deleteNewer).run(rowid, w.positionKey).changes;
+        continue;
+      }
+      const body = JSON.stringify(w.doc);
+      if (rowid === undefined) {
+        const r = s.insert.run(w.id, w.doc.tenantId, w.position, w.positionKey, body);
+        rows.add(w.id, Number(r.lastInsertRowid));
+        applied++;
+      } else {
+        const update = notOlder ? s.updateNotOlder : s.updateNewer;
+        applied += update.run(w.doc.tenantId, w.position, w.positionKey, body, rowid, w.positionKey).changes;
+      }
+    }
+    return applied;
+  }
+
   async resetCheckpoint(target: string, checkpoint: Checkpoint | undefined): Promise<void> {
     this.tx(() => {
       this.requireTarget(target);
@@ -248,7 +308,8 @@ export class SqliteProjectionStore implements ProjectionStore {
   }
 
   async scanDocuments<Doc>(target: string, options: ScanOptions): Promise<StoredDocument<Doc>[]> {
-    const s = this.statementsOf(this.requireTarget(target));
+    const row = this.requireTarget(target);
+    const s = this.fills.get(target)?.s ?? this.statementsOf(row);
     return (s.scan.all(options.afterId ?? '', options.limit) as DocumentRow[]).map((r) => toStored<Doc>(r));
   }
 
@@ -307,8 +368,9 @@ export class SqliteProjectionStore implements ProjectionStore {
     this.db
       .prepare(`UPDATE targets SET indexes_deferred = 0, updated_at = ? WHERE target = ?`)
       .run(this.now(), row.target);
-    // Its statements skipped the side tables: prepare them again, now maintaining them.
+    // Its statements skipped the side tables (or the id index): prepare them again, maintaining them.
     this.statements.delete(row.target);
+    this.fills.delete(row.target);
   }
 
   async prepareSwitch(target: string): Promise<void> {
