@@ -119,7 +119,7 @@ describe('rebuildProjections', () => {
     expect(reads.read()).toBe(150);
     expect(created.mock.calls.map((c) => c[2])).toEqual([{ deferIndexes: true }, { deferIndexes: true }]);
     const [c, p] = outcomes.map((o) => (o as { target: string }).target);
-    expect(order).toEqual([`prepare ${c}`, `prepare ${p}`, `switch ${c}`, `switch ${p}`]);
+    expect(order).toEqual([`prepare ${c}`, `switch ${c}`, `prepare ${p}`, `switch ${p}`]);
 
     const tenants = await liveDocs<CountsDoc>('counts', ['t1', 't2']);
     expect(tenants.get('t1')).toMatchObject({ total: 100, byType: { TaskCreated: 20, TaskStarted: 20 } });

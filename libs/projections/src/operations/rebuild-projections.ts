@@ -115,7 +115,9 @@ export async function rebuildProjections(options: RebuildProjectionsOptions): Pr
       }
     }
     await foldHistory(runs, options);
-    await Promise.all(runs.map((run) => finishRun(run, options)));
+    // One after the other, as separate rebuilds did: each copy goes live as soon as it is ready,
+    // and the write lock of one index build is never queued behind another's.
+    for (const run of runs) await finishRun(run, options);
   } finally {
     for (const run of runs) await run.release();
   }
