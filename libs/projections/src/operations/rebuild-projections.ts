@@ -363,6 +363,9 @@ async function finishRun(run: Run, options: RebuildProjectionsOptions): Promise<
     await retryer(options)(() => store.prepareSwitch(shadow.target), run);
     const worker = new ProjectionWorker({
       batchSize: options.batchSize ?? 5_000,
+      // The pass has just read up to the head: a short wait for a first event is enough before
+      // checking (through the store, not the wait) whether anything is left.
+      idleMs: 10,
       ...options.worker,
       projection,
       // The catch-up is usually short, but under a busy log it is not: let timers and Ctrl-C in.
