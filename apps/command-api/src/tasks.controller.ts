@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ApiKeyGuard, Ctx, type RequestContext } from '@ledger/platform/http';
 import type { CommandMetadata, TaskCommand, TaskDetailsChanges } from '@ledger/tasks';
 import type { CommandOptions, CommandResult } from './application/command-options';
@@ -56,12 +56,12 @@ export class TasksController {
     @Body() dto: CreateTaskDto,
     @Ctx() ctx: RequestContext,
     @Headers() h: HeaderMap,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const key = typeof h['idempotency-key'] === 'string' ? h['idempotency-key'] : undefined;
     const data = { taskId: newTaskId(ctx.tenantId, key), ...definedOnly(dto) };
     const result = await this.send(M.CreateTaskMessage, 'CreateTask', data, ctx, h);
-    res.setHeader('Location', `/v1/tasks/${result.id}`);
+    res.header('Location', `/v1/tasks/${result.id}`);
     return result;
   }
 

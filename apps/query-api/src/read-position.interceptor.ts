@@ -7,7 +7,7 @@ import {
   SetMetadata,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { from, switchMap, type Observable } from 'rxjs';
 import { EVENT_STORE, type EventStore } from '@ledger/event-store/core';
 import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform/config';
@@ -46,11 +46,11 @@ export class ReadPositionInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const models = this.reflector.get<TaskReadModel[]>(READ_MODELS, context.getHandler()) ?? ['tasks'];
     const req = context.switchToHttp().getRequest<LedgerRequest>();
-    const res = context.switchToHttp().getResponse<Response>();
+    const res = context.switchToHttp().getResponse<FastifyReply>();
     return from(this.before(req, res, models)).pipe(switchMap(() => next.handle()));
   }
 
-  private async before(req: LedgerRequest, res: Response, models: TaskReadModel[]): Promise<void> {
+  private async before(req: LedgerRequest, res: FastifyReply, models: TaskReadModel[]): Promise<void> {
     const min = req.headers['x-min-position'];
     if (min !== undefined) {
       const position = this.parse(min);
@@ -58,7 +58,7 @@ export class ReadPositionInterceptor implements NestInterceptor {
         throw new UnavailableError(`the read model has not reached position ${position} yet`, 1);
       }
     }
-    res.setHeader('X-Position', (await this.queries.position(models)) ?? NOTHING_PROJECTED);
+    res.header('X-Position', (await this.queries.position(models)) ?? NOTHING_PROJECTED);
   }
 
   private parse(header: string | string[]): string {

@@ -11,7 +11,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { NotFoundError } from '@ledger/platform/errors';
 import { ApiKeyGuard, Ctx, type RequestContext } from '@ledger/platform/http';
 import { TASK_QUERIES, type TaskQueries } from '@ledger/read-models/core';
@@ -50,18 +50,18 @@ export class TasksQueryController {
     @Ctx() ctx: RequestContext,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     // Not passthrough: Nest would overwrite a 304 with the route's 200.
-    @Res() res: Response,
+    @Res() res: FastifyReply,
   ): Promise<void> {
     const task = await this.queries.getTask(ctx.tenantId, id);
     if (!task) throw new NotFoundError('task not found');
     const etag = `"${task.revision}"`;
-    res.setHeader('ETag', etag);
+    res.header('ETag', etag);
     const tags = ifNoneMatch?.split(',').map((t) => t.trim().replace(/^W\//, '')) ?? [];
     if (tags.includes(etag) || tags.includes('*')) {
-      res.status(HttpStatus.NOT_MODIFIED).end();
+      void res.code(HttpStatus.NOT_MODIFIED).send();
       return;
     }
-    res.status(HttpStatus.OK).json(toView(task));
+    void res.code(HttpStatus.OK).send(toView(task));
   }
 
   @Get('tasks/:id/history')

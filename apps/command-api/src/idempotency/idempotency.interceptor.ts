@@ -8,11 +8,17 @@ import {
   Optional,
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { IDEMPOTENCY_STORE, type IdempotencyStore, type StoredResponse } from '@ledger/event-store/core';
 import { IdempotencyKeyReused, ValidationError } from '@ledger/platform/errors';
-import { problemFor, ReplayedProblem, type LedgerRequest, type ProblemDetails } from '@ledger/platform/http';
+import {
+  pathOf,
+  problemFor,
+  ReplayedProblem,
+  type LedgerRequest,
+  type ProblemDetails,
+} from '@ledger/platform/http';
 import { LedgerMetrics } from '@ledger/platform/metrics';
 import { requestHash } from './request-hash';
 
@@ -52,12 +58,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (key === undefined) return next.handle();
     const status: number =
       Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) ?? (req.method === 'POST' ? 201 : 200);
-    return from(this.run(req, context.switchToHttp().getResponse<Response>(), key, status, next));
+    return from(this.run(req, context.switchToHttp().getResponse<FastifyReply>(), key, status, next));
   }
 
   private async run(
     req: LedgerRequest,
-    res: Response,
+    res: FastifyReply,
     key: string | string[],
     status: number,
     next: CallHandler,
@@ -69,7 +75,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const tenantId = req.principal!.tenantId;
     const ifMatch = typeof req.headers['if-match'] === 'string' ? req.headers['if-match'] : undefined;
-    const hash = requestHash(req.method, req.path, ifMatch, req.body);
+    const hash = requestHash(req.method, pathOf(req), ifMatch, req.body);
     const slot = `${tenantId}\n${key}`;
 
     const deadline = Date.now() + WAIT_FOR_FIRST_MS;
@@ -103,7 +109,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
   }
 
-  private headersOf(res: Response): Record<string, string> {
+  private headersOf(res: FastifyReply): Record<string, string> {
     const headers: Record<string, string> = {};
     for (const name of REPLAYED_HEADERS) {
       const value = res.getHeader(name);
@@ -124,15 +130,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return this.store.complete(tenantId, key, { status, body: replay });
   }
 
-  private replay(res: Response, stored: StoredResponse): unknown {
+  private replay(res: FastifyReply, stored: StoredResponse): unknown {
     const replay = stored.body as Replay;
     this.metrics?.idempotentReplay();
-    res.setHeader('Idempotent-Replayed', 'true');
+    res.header('Idempotent-Replayed', 'true');
     if (replay.problem) {
       // Nest would overwrite the status of a returned value with the route's own; a throw keeps it.
       throw new ReplayedProblem({ body: replay.payload as ProblemDetails, headers: replay.headers });
     }
-    for (const [name, value] of Object.entries(replay.headers ?? {})) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(replay.headers ?? {})) res.header(name, value);
     return replay.payload;
   }
 }

@@ -1,17 +1,19 @@
 import type { INestApplication } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Logger } from 'pino';
+import { runWithLogContext } from '../logging/log-context';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
-import { jsonOnly, refuseProtoKeys } from './json-only.middleware';
-import { ProblemDetailsFilter } from './problem-details.filter';
+import { readJsonBody, refusedBody, unsupportedMediaType, wantsJsonBody } from './json-body';
+import { ProblemDetailsFilter, sendProblem } from './problem-details.filter';
+import { pathOf, type LedgerRequest } from './request-context';
 import { RequestObserver } from './request-observer';
-import { requestIds } from './request-ids.middleware';
-import { securityHeaders } from './security-headers';
+import { assignRequestIds } from './request-ids';
+import { securityHeadersFor } from './security-headers';
 import { strictValidationPipe } from './validation.pipe';
 
-/** Largest accepted JSON body: a 10k-char description plus 20 labels fits many times over. */
-export const BODY_LIMIT = '64kb';
+export { BODY_LIMIT } from './json-body';
 
 function metricsOf(app: INestApplication): LedgerMetrics | undefined {
   try {
@@ -24,24 +26,66 @@ function metricsOf(app: INestApplication): LedgerMetrics | undefined {
 /**
  * Everything every HTTP app shares: security headers, parsing limits, ids, request metrics and
  * access log, errors, validation, OpenAPI. Returns the observer a graceful shutdown drains.
+ *
+ * Fastify hooks, in the order Express ran its middleware: `onRequest` sees every request (also
+ * those refused later) before its body is read; `preValidation` runs once the body is parsed.
  */
 export function configureHttpApp(app: INestApplication, title: string, logger?: Logger): RequestObserver {
-  const express = app as NestExpressApplication;
+  const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance();
   const observer = new RequestObserver(logger, metricsOf(app));
-  express.disable('x-powered-by');
-  express.set('etag', false);
-  express.set('query parser', 'simple');
-  express.use(observer.track);
-  express.use(securityHeaders);
-  express.use(requestIds);
-  express.use(jsonOnly);
-  express.useBodyParser('json', {
-    limit: BODY_LIMIT,
-    strict: true,
-    type: ['application/json', 'application/*+json'],
-  });
-  express.use(refuseProtoKeys);
-  express.use(observer.context);
+  // Declared up front, so that every request object has the same shape.
+  for (const name of ['principal', 'correlationId', 'requestId', 'storeOutage']) {
+    fastify.decorateRequest(name, undefined);
+  }
+
+  fastify.addHook(
+    'onRequest',
+    (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      const req = request as LedgerRequest;
+      observer.track(req, reply);
+      reply.headers(securityHeadersFor(pathOf(req)));
+      assignRequestIds(req, reply);
+      const refused = unsupportedMediaType(req.method, req.headers);
+      if (refused) {
+        sendProblem(reply, refused);
+        return;
+      }
+      // Fastify reads no body for GET and HEAD; Express parsed a JSON one (and refused a bad one).
+      if ((req.method === 'GET' || req.method === 'HEAD') && wantsJsonBody(req.headers)) {
+        readJsonBody(req.raw).then((body) => {
+          req.body = body;
+          done();
+        }, done);
+        return;
+      }
+      done();
+    },
+  );
+
+  // Every body is read by one parser; unsupportedMediaType has refused all but JSON already.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(
+    '*',
+    (request: FastifyRequest, _payload: unknown, done: (err: Error | null, body?: unknown) => void) => {
+      readJsonBody(request.raw).then((body) => done(null, body), done);
+    },
+  );
+
+  fastify.addHook(
+    'preValidation',
+    (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      const req = request as LedgerRequest;
+      const refused = refusedBody(req.body);
+      if (refused) {
+        sendProblem(reply, refused);
+        return;
+      }
+      // Entered after the body is read: a context entered before would not survive its stream events.
+      if (!req.correlationId || !req.requestId) return done();
+      runWithLogContext({ correlationId: req.correlationId, requestId: req.requestId }, done);
+    },
+  );
+
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(strictValidationPipe());
 

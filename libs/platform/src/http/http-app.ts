@@ -1,10 +1,11 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { LedgerConfig } from '../config/ledger-config';
 import { createLogger, PinoNestLogger } from '../logging/logger';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
-import { answerParserErrorsAsProblems } from './client-errors';
+import { answerParserErrorAsProblem } from './client-errors';
 import { configureHttpApp } from './configure-http-app';
 import { installGracefulShutdown, type ShutdownOptions } from './graceful-shutdown';
 import type { RequestObserver } from './request-observer';
@@ -20,6 +21,24 @@ export interface HttpAppOptions {
   readonly logDestination?: DestinationStream;
 }
 
+/** Fastify, configured to route and time out as the apps did on Express (clients rely on both). */
+function fastifyAdapter(): FastifyAdapter {
+  return new FastifyAdapter({
+    // Express matched `/V1/Tasks/` as `/v1/tasks`, and had no limit on a parameter's length.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 16_384 },
+    // Node's own timeouts (Fastify would keep idle sockets 72 s and never time a request out).
+    keepAliveTimeout: 5_000,
+    requestTimeout: 300_000,
+    clientErrorHandler: answerParserErrorAsProblem,
+    // Bodies are read by one parser of ours (configureHttpApp), which applies BODY_LIMIT itself.
+    logger: false,
+    disableRequestLogging: true,
+    requestIdHeader: false,
+    // No Nest middleware anywhere: the plumbing is Fastify hooks (configureHttpApp).
+    skipMiddie: true,
+  });
+}
+
 /** Builds (does not start) an HTTP app with everything the ledger's HTTP apps share. */
 export async function createHttpApp(
   root: DynamicModule,
@@ -28,13 +47,12 @@ export async function createHttpApp(
   options: HttpAppOptions = {},
 ): Promise<HttpApp> {
   const logger = createLogger(config.logLevel, title, options.logDestination);
-  const app = await NestFactory.create(root, {
+  const app = await NestFactory.create<NestFastifyApplication>(root, fastifyAdapter(), {
     bodyParser: false,
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
   const requests = configureHttpApp(app, title, logger);
-  answerParserErrorsAsProblems(app.getHttpServer());
   return { app, logger, requests };
 }
 

@@ -1,10 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { isLedgerError } from '../errors';
 import { storeOutage } from '../metrics/outcomes';
 import { httpProblem, toProblem, type Problem } from './problem-details';
-import type { LedgerRequest } from './request-context';
-import { STORE_OUTAGE } from './request-observer';
+import { pathOf, type LedgerRequest } from './request-context';
 
 /** body-parser marks its errors with `type`; they are the client's fault, never a 500. */
 const BODY_PARSER_PROBLEMS: Record<string, [number, string]> = {
@@ -17,6 +16,17 @@ const BODY_PARSER_PROBLEMS: Record<string, [number, string]> = {
   'stream.encoding.set': [500, 'internal'],
 };
 
+/**
+ * Nest turns Fastify's own errors (a Content-Type it cannot read, a malformed URL) into plain
+ * HttpExceptions with their status: named by it, not by the class.
+ */
+const FRAMEWORK_ERRORS: Record<number, string> = {
+  400: 'bad_request',
+  413: 'payload_too_large',
+  414: 'uri_too_long',
+  415: 'unsupported_media_type',
+};
+
 function fromHttpException(error: HttpException): Problem {
   const status = error.getStatus();
   const response = error.getResponse();
@@ -26,7 +36,11 @@ function fromHttpException(error: HttpException): Problem {
       : error.message;
   const detail = Array.isArray(message) ? message.join('; ') : String(message);
   const code =
-    status === 404 ? 'route_not_found' : error.constructor.name.replace(/Exception$/, '') || 'http_error';
+    status === 404
+      ? 'route_not_found'
+      : error.constructor === HttpException
+        ? (FRAMEWORK_ERRORS[status] ?? 'http_error')
+        : error.constructor.name.replace(/Exception$/, '') || 'http_error';
   const problem = httpProblem(status, code.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase(), detail);
   const retryAfter = (response as { retryAfter?: unknown })?.retryAfter;
   return typeof retryAfter === 'number'
@@ -75,25 +89,35 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const res = ctx.getResponse<Response>();
-    const req = ctx.getRequest<Request & LedgerRequest>();
+    const reply = ctx.getResponse<FastifyReply>();
+    const req = ctx.getRequest<LedgerRequest>();
     const problem = problemFor(error);
     // The details stay in the log (with the request's ids), never in the response.
     if (problem.body.status >= 500 && problem.body.status !== 503) {
-      this.logger.error({ err: error, path: req.path, correlationId: req.correlationId }, 'unhandled error');
+      this.logger.error(
+        { err: error, path: pathOf(req), correlationId: req.correlationId },
+        'unhandled error',
+      );
     }
     if (storeOutage(error)) {
-      res.locals[STORE_OUTAGE] = true;
+      req.storeOutage = true;
       this.logger.warn(
-        { path: req.path, correlationId: req.correlationId, error: String(error) },
+        { path: pathOf(req), correlationId: req.correlationId, error: String(error) },
         'store unavailable',
       );
     }
-    if (res.headersSent) return;
-    for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);
-    res
-      .status(problem.body.status)
-      .type('application/problem+json')
-      .send(JSON.stringify({ ...problem.body, instance: req.originalUrl?.split('?')[0] }));
+    if (reply.sent) return;
+    const query = req.url.indexOf('?');
+    sendProblem(reply, problem, query < 0 ? req.url : req.url.slice(0, query));
   }
+}
+
+/** Answers with `problem` as `application/problem+json`, with its headers (Retry-After). */
+export function sendProblem(reply: FastifyReply, problem: Problem, instance?: string): void {
+  if (problem.headers) for (const [name, value] of Object.entries(problem.headers)) reply.header(name, value);
+  const body = instance === undefined ? problem.body : { ...problem.body, instance };
+  void reply
+    .code(problem.body.status)
+    .type('application/problem+json; charset=utf-8')
+    .send(JSON.stringify(body));
 }

@@ -11,7 +11,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { LEDGER_CONFIG, type LedgerConfig } from '../config/ledger-config';
 import type { Principal } from '../config/api-keys';
-import type { LedgerRequest } from './request-context';
+import { pathOf, type LedgerRequest } from './request-context';
 
 const WINDOW_MS = 60_000;
 const BEARER = /^Bearer\s+(\S{1,512})\s*$/i;
@@ -50,7 +50,7 @@ export class ApiKeyThrottlerGuard extends ThrottlerGuard {
 
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<LedgerRequest>();
-    if (this.config.rateLimitPerMin === 0 || !req.path.startsWith('/v1/')) return true;
+    if (this.config.rateLimitPerMin === 0 || !pathOf(req).startsWith('/v1/')) return true;
     return this.principalOf(req) === undefined;
   }
 

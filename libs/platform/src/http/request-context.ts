@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../config/api-keys';
 
 /** Who asks, and the ids that tie a request to the events it causes. */
@@ -8,10 +8,31 @@ export interface RequestContext extends Principal {
   readonly requestId: string;
 }
 
-export interface LedgerRequest extends Request {
+/** Fastify's request with what the ledger's hooks and guards attach to it (see configureHttpApp). */
+export interface LedgerRequest extends FastifyRequest {
   principal?: Principal;
   correlationId?: string;
   requestId?: string;
+  /** Set by the exception filter when the request failed because a store could not serve. */
+  storeOutage?: boolean;
+}
+
+export type LedgerReply = FastifyReply;
+
+/**
+ * The request target's path without the query string (what Express called `req.path`). An
+ * absolute-form target (`GET http://host/v1/tasks`) is routed by its path, so it is judged by it
+ * too: the rate limit and the quiet probes must not depend on how the client spelled the target.
+ */
+export function pathOf(req: { readonly url: string }): string {
+  let url = req.url;
+  if (url.charCodeAt(0) !== 47 /* '/' */) {
+    const authority = url.indexOf('://');
+    const slash = authority < 0 ? -1 : url.indexOf('/', authority + 3);
+    if (authority >= 0) url = slash < 0 ? '/' : url.slice(slash);
+  }
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
 }
 
 export const Ctx = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestContext => {

@@ -1,23 +1,20 @@
-import type { NextFunction, Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
-import { runWithLogContext } from '../logging/log-context';
 import type { LedgerMetrics } from '../metrics/ledger-metrics';
-import type { LedgerRequest } from './request-context';
+import { pathOf, type LedgerRequest } from './request-context';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 // Probes and scrapes come every few seconds: their access lines would drown the rest.
 const QUIET = /^\/(?:health|metrics)(?:\/|$)/;
-
-/** Set by the exception filter when a request failed because a store could not serve. */
-export const STORE_OUTAGE = 'ledgerStoreOutage';
 
 /**
  * The route template (`/v1/tasks/:id`), never the raw path: ids in a label would make one time
  * series per task. Unmatched paths (404s, probes of hostile clients) share one label.
  */
 function routeOf(req: LedgerRequest): string {
-  const path = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof path === 'string' ? `${req.baseUrl ?? ''}${path}` : 'unmatched';
+  if (req.is404) return 'unmatched';
+  const url = req.routeOptions?.url;
+  return typeof url === 'string' ? url : 'unmatched';
 }
 
 /**
@@ -49,51 +46,53 @@ export class RequestObserver {
     });
   }
 
-  /** First middleware: sees every request, including those refused by later middleware. */
-  readonly track = (req: LedgerRequest, res: Response, next: NextFunction): void => {
+  /**
+   * Called first for every request, including those refused before their handler. The response's
+   * 'close' comes exactly once, whether it was sent or the client went away first.
+   */
+  track(req: LedgerRequest, reply: FastifyReply): void {
     const started = process.hrtime.bigint();
     this.inFlight++;
     this.metrics?.httpInFlight.inc();
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      this.inFlight--;
-      this.metrics?.httpInFlight.dec();
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = routeOf(req);
-      const status = res.writableFinished ? res.statusCode : 0; // 0: the client went away first
-      const method = METHODS.has(req.method) ? req.method : 'OTHER';
-      this.metrics?.httpDuration.observe({ method, route, status: String(status) }, seconds);
-      if (res.locals[STORE_OUTAGE]) {
-        this.metrics?.storeErrors.inc({
+    reply.raw.once('close', () => this.finish(req, reply, started));
+  }
+
+  private finish(req: LedgerRequest, reply: FastifyReply, started: bigint): void {
+    this.inFlight--;
+    const res = reply.raw;
+    const metrics = this.metrics;
+    const logger = this.logger;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const route = routeOf(req);
+    const status = res.writableFinished ? res.statusCode : 0; // 0: the client went away first
+    const method = METHODS.has(req.method) ? req.method : 'OTHER';
+    if (metrics) {
+      metrics.httpInFlight.dec();
+      metrics.httpDuration.observe({ method, route, status: String(status) }, seconds);
+      if (req.storeOutage) {
+        metrics.storeErrors.inc({
           store: req.method === 'GET' ? 'read_store' : 'event_store',
           source: 'http',
         });
       }
-      const line = {
-        correlationId: req.correlationId,
-        requestId: req.requestId,
-        method,
-        route,
-        status,
-        durationMs: Math.round(seconds * 1e4) / 10,
-      };
-      if (QUIET.test(req.path)) this.logger?.debug(line, 'request');
-      else this.logger?.info(line, 'request');
-      if (this.inFlight === 0) this.idle.splice(0).forEach((wake) => wake());
-    };
-    res.once('finish', finish);
-    res.once('close', finish);
-    next();
-  };
-
-  /**
-   * After the body is parsed: body-parser resumes on the socket's own async context, so a
-   * context entered before it would be lost for the handlers.
-   */
-  readonly context = (req: LedgerRequest, _res: Response, next: NextFunction): void => {
-    if (!req.correlationId || !req.requestId) return next();
-    runWithLogContext({ correlationId: req.correlationId, requestId: req.requestId }, next);
-  };
+    }
+    if (logger) {
+      const level = QUIET.test(pathOf(req)) ? 'debug' : 'info';
+      // The line is built only when it is written: probes at debug cost nothing at info.
+      if (logger.isLevelEnabled(level)) {
+        logger[level](
+          {
+            correlationId: req.correlationId,
+            requestId: req.requestId,
+            method,
+            route,
+            status,
+            durationMs: Math.round(seconds * 1e4) / 10,
+          },
+          'request',
+        );
+      }
+    }
+    if (this.inFlight === 0 && this.idle.length > 0) this.idle.splice(0).forEach((wake) => wake());
+  }
 }

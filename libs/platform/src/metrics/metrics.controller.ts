@@ -1,6 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { LedgerMetrics } from './ledger-metrics';
 
 /** `GET /metrics` in Prometheus text format, without auth like the probes (scrapers carry no key). */
@@ -10,8 +10,8 @@ export class MetricsController {
   constructor(private readonly metrics: LedgerMetrics) {}
 
   @Get()
-  async scrape(@Res() res: Response): Promise<void> {
+  async scrape(@Res() res: FastifyReply): Promise<void> {
     const body = await this.metrics.render();
-    res.status(200).type(this.metrics.contentType).send(body);
+    void res.code(200).type(this.metrics.contentType).send(body);
   }
 }
