@@ -16,7 +16,7 @@ import request from 'supertest';
 import { loadConfig } from '@ledger/platform/config';
 import { ApiKeyGuard, createHttpApp, type LedgerRequest } from '@ledger/platform/http';
 import { LedgerApp } from '../../apps/all-in-one/src/ledger.app';
-import { API_KEYS, KEYS } from '../support/ledger-test-app';
+import { API_KEYS, initForSupertest, KEYS } from '../support/ledger-test-app';
 
 /** A route that logs from deep inside the request, after body parsing, a guard and an await. */
 @Controller('v1/log-probe')
@@ -55,7 +55,7 @@ describe('structured logs', () => {
     ({ app } = await createHttpApp({ module: Root }, config, 'ledger-log-test', {
       logDestination: destination,
     }));
-    await app.init();
+    await initForSupertest(app);
   });
   afterAll(async () => {
     await app.close();

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { LedgerApp } from '../../apps/all-in-one/src/ledger.app';
 import { loadConfig, type LedgerConfig } from '@ledger/platform/config';
@@ -20,6 +21,15 @@ export interface TestApp {
   /** supertest agent bound to the app's server. */
   http(): ReturnType<typeof request>;
   close(): Promise<void>;
+}
+
+/**
+ * Initialises an app for supertest on `app.getHttpServer()` without listening: Fastify answers
+ * requests only once its plugins and routes are ready, which `app.init()` alone does not wait for.
+ */
+export async function initForSupertest(app: INestApplication): Promise<void> {
+  await app.init();
+  await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
 }
 
 /** The all-in-one app on a fresh temp data dir, in-process, not listening on a port. */

@@ -7,6 +7,7 @@ import { runWithLogContext } from '../logging/log-context';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { readJsonBody, refusedBody, unsupportedMediaType, wantsJsonBody } from './json-body';
 import { ProblemDetailsFilter, sendProblem } from './problem-details.filter';
+import { httpProblem } from './problem-details';
 import { pathOf, type LedgerRequest } from './request-context';
 import { RequestObserver } from './request-observer';
 import { assignRequestIds } from './request-ids';
@@ -30,7 +31,17 @@ function metricsOf(app: INestApplication): LedgerMetrics | undefined {
  * Fastify hooks, in the order Express ran its middleware: `onRequest` sees every request (also
  * those refused later) before its body is read; `preValidation` runs once the body is parsed.
  */
-export function configureHttpApp(app: INestApplication, title: string, logger?: Logger): RequestObserver {
+export interface ConfiguredHttpApp {
+  readonly requests: RequestObserver;
+  /**
+   * Fastify's `frameworkErrors`: a request target the router cannot decode (`/v1/tasks/%ZZ`) is
+   * refused before any hook runs. Express answered it 400; so do we, as problem+json, counted
+   * and with the same headers as every other response.
+   */
+  readonly answerFrameworkError: (error: Error, request: FastifyRequest, reply: FastifyReply) => void;
+}
+
+export function configureHttpApp(app: INestApplication, title: string, logger?: Logger): ConfiguredHttpApp {
   const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance();
   const observer = new RequestObserver(logger, metricsOf(app));
   // Declared up front, so that every request object has the same shape.
@@ -38,13 +49,17 @@ export function configureHttpApp(app: INestApplication, title: string, logger?: 
     fastify.decorateRequest(name, undefined);
   }
 
+  const begin = (req: LedgerRequest, reply: FastifyReply) => {
+    observer.track(req, reply);
+    reply.headers(securityHeadersFor(pathOf(req)));
+    assignRequestIds(req, reply);
+  };
+
   fastify.addHook(
     'onRequest',
     (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
       const req = request as LedgerRequest;
-      observer.track(req, reply);
-      reply.headers(securityHeadersFor(pathOf(req)));
-      assignRequestIds(req, reply);
+      begin(req, reply);
       const refused = unsupportedMediaType(req.method, req.headers);
       if (refused) {
         sendProblem(reply, refused);
@@ -91,5 +106,18 @@ export function configureHttpApp(app: INestApplication, title: string, logger?: 
 
   const doc = new DocumentBuilder().setTitle(title).setVersion('1').addBearerAuth().build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
-  return observer;
+  return {
+    requests: observer,
+    answerFrameworkError: (error, request, reply) => {
+      const req = request as LedgerRequest;
+      begin(req, reply);
+      const status = (error as { statusCode?: unknown }).statusCode;
+      const problem =
+        status === 400
+          ? httpProblem(400, 'bad_request', 'the request target could not be decoded')
+          : httpProblem(500, 'internal', 'an unexpected error occurred');
+      if (problem.body.status === 500) logger?.error({ err: error }, 'unhandled framework error');
+      sendProblem(reply, problem, pathOf(req));
+    },
+  };
 }

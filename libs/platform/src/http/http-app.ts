@@ -1,12 +1,13 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyServerOptions } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import type { LedgerConfig } from '../config/ledger-config';
 import { createLogger, PinoNestLogger } from '../logging/logger';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { answerParserErrorAsProblem } from './client-errors';
-import { configureHttpApp } from './configure-http-app';
+import { configureHttpApp, type ConfiguredHttpApp } from './configure-http-app';
 import { installGracefulShutdown, type ShutdownOptions } from './graceful-shutdown';
 import type { RequestObserver } from './request-observer';
 
@@ -22,8 +23,9 @@ export interface HttpAppOptions {
 }
 
 /** Fastify, configured to route and time out as the apps did on Express (clients rely on both). */
-function fastifyAdapter(): FastifyAdapter {
+function fastifyAdapter(frameworkErrors: FastifyServerOptions['frameworkErrors']): FastifyAdapter {
   return new FastifyAdapter({
+    frameworkErrors,
     // Express matched `/V1/Tasks/` as `/v1/tasks`, and had no limit on a parameter's length.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 16_384 },
     // Node's own timeouts (Fastify would keep idle sockets 72 s and never time a request out).
@@ -32,7 +34,6 @@ function fastifyAdapter(): FastifyAdapter {
     clientErrorHandler: answerParserErrorAsProblem,
     // Bodies are read by one parser of ours (configureHttpApp), which applies BODY_LIMIT itself.
     logger: false,
-    disableRequestLogging: true,
     requestIdHeader: false,
     // No Nest middleware anywhere: the plumbing is Fastify hooks (configureHttpApp).
     skipMiddie: true,
@@ -47,13 +48,17 @@ export async function createHttpApp(
   options: HttpAppOptions = {},
 ): Promise<HttpApp> {
   const logger = createLogger(config.logLevel, title, options.logDestination);
-  const app = await NestFactory.create<NestFastifyApplication>(root, fastifyAdapter(), {
+  // Bound once configureHttpApp has made the hooks it shares with the other responses.
+  let answerFrameworkError: ConfiguredHttpApp['answerFrameworkError'] | undefined;
+  const adapter = fastifyAdapter((error, request, reply) => answerFrameworkError!(error, request, reply));
+  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
     bodyParser: false,
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
-  const requests = configureHttpApp(app, title, logger);
-  return { app, logger, requests };
+  const configured = configureHttpApp(app, title, logger);
+  answerFrameworkError = configured.answerFrameworkError;
+  return { app, logger, requests: configured.requests };
 }
 
 /**
