@@ -49,15 +49,17 @@ export async function createHttpApp(
 ): Promise<HttpApp> {
   const logger = createLogger(config.logLevel, title, options.logDestination);
   // Bound once configureHttpApp has made the hooks it shares with the other responses.
-  let answerFrameworkError: ConfiguredHttpApp['answerFrameworkError'] | undefined;
-  const adapter = fastifyAdapter((error, request, reply) => answerFrameworkError!(error, request, reply));
+  const late: { answerFrameworkError?: ConfiguredHttpApp['answerFrameworkError'] } = {};
+  const adapter = fastifyAdapter((error, request, reply) =>
+    late.answerFrameworkError!(error, request, reply),
+  );
   const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
     bodyParser: false,
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
   const configured = configureHttpApp(app, title, logger);
-  answerFrameworkError = configured.answerFrameworkError;
+  late.answerFrameworkError = configured.answerFrameworkError;
   return { app, logger, requests: configured.requests };
 }
 
