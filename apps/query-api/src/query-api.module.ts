@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ReadPositionInterceptor } from './read-position.interceptor';
+import { ReadPositionGuard } from './read-position.guard';
 import { TasksQueryController } from './tasks-query.controller';
 
 /**
@@ -7,5 +7,5 @@ import { TasksQueryController } from './tasks-query.controller';
  * (positions), ReadModelsModule, and a READ_POSITION_WAITER (the in-process projector, or a
  * store watcher when the query API runs alone).
  */
-@Module({ controllers: [TasksQueryController], providers: [ReadPositionInterceptor] })
+@Module({ controllers: [TasksQueryController], providers: [ReadPositionGuard] })
 export class QueryApiModule {}

@@ -1,15 +1,4 @@
-import {
-  Controller,
-  Get,
-  Headers,
-  HttpStatus,
-  Inject,
-  Param,
-  Query,
-  Res,
-  UseGuards,
-  UseInterceptors,
-} from '@nestjs/common';
+import { Controller, Get, Headers, HttpStatus, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { NotFoundError } from '@ledger/platform/errors';
@@ -18,7 +7,7 @@ import { TASK_QUERIES, type TaskQueries } from '@ledger/read-models/core';
 import type { TaskDocument } from '@ledger/read-models/projections';
 import { parseTaskListQuery } from '@ledger/read-models/queries/task-list-query';
 import { TaskIdPipe } from '@ledger/platform/http/task-id.pipe';
-import { ReadPositionInterceptor, ReadsFrom } from './read-position.interceptor';
+import { ReadPositionGuard, ReadsFrom } from './read-position.guard';
 
 /** The public shape of a task: the read model minus its bookkeeping. */
 const toView = ({ tenantId: _tenant, ...task }: TaskDocument) => task;
@@ -31,8 +20,8 @@ const toView = ({ tenantId: _tenant, ...task }: TaskDocument) => task;
   description: 'wait until the read model reached this position',
 })
 @Controller('v1')
-@UseGuards(ApiKeyGuard)
-@UseInterceptors(ReadPositionInterceptor)
+// In this order: the key first, then the read position (see ReadPositionGuard).
+@UseGuards(ApiKeyGuard, ReadPositionGuard)
 export class TasksQueryController {
   constructor(@Inject(TASK_QUERIES) private readonly queries: TaskQueries) {}
 
