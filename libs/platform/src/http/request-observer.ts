@@ -28,7 +28,13 @@ export class RequestObserver {
   constructor(
     private readonly logger?: Logger,
     private readonly metrics?: LedgerMetrics,
-  ) {}
+  ) {
+    // Read when scraped (the scrape itself is in flight then, as it always was): two gauge updates
+    // per request would cost more than the count they keep.
+    metrics?.onScrape(async () => {
+      metrics.httpInFlight.set(this.inFlight);
+    });
+  }
 
   get count(): number {
     return this.inFlight;
@@ -53,8 +59,8 @@ export class RequestObserver {
   track(req: LedgerRequest, reply: FastifyReply): void {
     const started = process.hrtime.bigint();
     this.inFlight++;
-    this.metrics?.httpInFlight.inc();
-    reply.raw.once('close', () => this.finish(req, reply, started));
+    // 'close' comes once per response: no need for once()'s wrapper.
+    reply.raw.on('close', () => this.finish(req, reply, started));
   }
 
   private finish(req: LedgerRequest, reply: FastifyReply, started: bigint): void {
@@ -67,7 +73,6 @@ export class RequestObserver {
     const status = res.writableFinished ? res.statusCode : 0; // 0: the client went away first
     const method = METHODS.has(req.method) ? req.method : 'OTHER';
     if (metrics) {
-      metrics.httpInFlight.dec();
       metrics.httpDuration.observe({ method, route, status: String(status) }, seconds);
       if (req.storeOutage) {
         metrics.storeErrors.inc({
