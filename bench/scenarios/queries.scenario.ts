@@ -153,7 +153,7 @@ async function queryKinds(server: RunningServer, dataset: Dataset): Promise<Quer
     if (!cursor) break;
   }
   const kinds: QueryKind[] = [
-    // No auth, no database: what the HTTP pipeline (Nest, Express, middleware) costs by itself.
+    // No auth, no database: what the HTTP pipeline (Nest, Fastify, our hooks) costs by itself.
     { ...fixed('GET /health/live (pipeline floor)', '/health/live'), reference: true },
     get('get by id', () => `/v1/tasks/${pick(random, ids)}`),
     fixed('list status=todo', '/v1/tasks?status=todo'),

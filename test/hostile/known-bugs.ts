@@ -37,7 +37,7 @@ export const FOUND_BUGS: readonly FoundBug[] = [
     id: 'deep-json-stack-overflow-500',
     cause:
       'a body nested ~1,500 levels overflowed the recursive mappers; bodies deeper than 32 levels are ' +
-      'now refused by an iterative walk (libs/platform/src/http/json-only.middleware.ts)',
+      'now refused by an iterative walk (libs/platform/src/http/json-body.ts)',
     reproduction: {
       method: 'POST',
       path: '/v1/tasks',
