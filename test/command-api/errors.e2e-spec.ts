@@ -151,4 +151,45 @@ describe('bad input is a 4xx problem+json, never a 500', () => {
   it('404 problem for unknown routes', async () => {
     isProblem(await t.http().get('/v1/nope').set(auth()).expect(404), 404);
   });
+
+  // What the router cannot decode never reaches a hook; the answers are the ones Express gave.
+  it('an undecodable path: 400 where a route parameter sits, else 404', async () => {
+    const param = await t.http().get('/v1/tasks/%ZZ').set(auth()).expect(400);
+    isProblem(param, 400);
+    expect(param.body.detail).toBe("Failed to decode param '%ZZ'");
+    expect(param.headers['content-security-policy']).toContain("default-src 'none'");
+    isProblem(await t.http().get('/v%ZZ1/tasks').set(auth()).expect(404), 404);
+  });
+
+  it('bodies: gzip is read, an unknown Content-Encoding is 415, a bad JSON body on a GET is 400', async () => {
+    const { gzipSync } = await import('node:zlib');
+    // fetch sends the bytes as they are (supertest would re-encode a Buffer body).
+    const zipped = await fetch(`${t.url}/v1/tasks`, {
+      method: 'POST',
+      headers: { ...auth(), 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+      body: gzipSync('{"title":"zipped"}'),
+    });
+    expect(zipped.status).toBe(201);
+    isProblem(
+      await t
+        .http()
+        .post('/v1/tasks')
+        .set(auth())
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'bogus')
+        .send('{"title":"x"}')
+        .expect(415),
+      415,
+    );
+    isProblem(
+      await t
+        .http()
+        .get('/v1/stats')
+        .set(auth())
+        .set('Content-Type', 'application/json')
+        .send('{bad')
+        .expect(400),
+      400,
+    );
+  });
 });

@@ -1,13 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, HTTPMethods } from 'fastify';
 import type { Logger } from 'pino';
 import { runWithLogContext } from '../logging/log-context';
 import { LedgerMetrics } from '../metrics/ledger-metrics';
 import { readJsonBody, refusedBody, unsupportedMediaType, wantsJsonBody } from './json-body';
 import { ProblemDetailsFilter, sendProblem } from './problem-details.filter';
-import { httpProblem } from './problem-details';
+import { httpProblem, type Problem } from './problem-details';
 import { pathOf, type LedgerRequest } from './request-context';
 import { RequestObserver } from './request-observer';
 import { assignRequestIds } from './request-ids';
@@ -101,6 +101,28 @@ export function configureHttpApp(app: INestApplication, title: string, logger?: 
     },
   );
 
+  // swagger-ui's page and script are sent with a bare `text/html` / `application/javascript` on
+  // Fastify; Express added the charset. Only the /docs routes get this hook: the API pays nothing.
+  fastify.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/docs')) return;
+    const withCharset = (
+      _req: FastifyRequest,
+      reply: FastifyReply,
+      payload: unknown,
+      done: (err: null, payload: unknown) => void,
+    ) => {
+      const type = reply.getHeader('content-type');
+      if (typeof type === 'string' && /^(?:text\/html|application\/javascript)$/.test(type)) {
+        reply.header('content-type', `${type}; charset=utf-8`);
+      }
+      done(null, payload);
+    };
+    route.onSend = [
+      ...(Array.isArray(route.onSend) ? route.onSend : route.onSend ? [route.onSend] : []),
+      withCharset,
+    ];
+  });
+
   app.useGlobalFilters(new ProblemDetailsFilter());
   app.useGlobalPipes(strictValidationPipe());
 
@@ -111,13 +133,46 @@ export function configureHttpApp(app: INestApplication, title: string, logger?: 
     answerFrameworkError: (error, request, reply) => {
       const req = request as LedgerRequest;
       begin(req, reply);
-      const status = (error as { statusCode?: unknown }).statusCode;
+      const path = pathOf(req);
       const problem =
-        status === 400
-          ? httpProblem(400, 'bad_request', 'the request target could not be decoded')
+        (error as { code?: unknown }).code === 'FST_ERR_BAD_URL'
+          ? undecodableTarget(
+              req.method,
+              path,
+              req.url,
+              (url) => !!fastify.findRoute({ method: req.method as HTTPMethods, url }),
+            )
           : httpProblem(500, 'internal', 'an unexpected error occurred');
       if (problem.body.status === 500) logger?.error({ err: error }, 'unhandled framework error');
-      sendProblem(reply, problem, pathOf(req));
+      sendProblem(reply, problem, path);
     },
   };
+}
+
+/**
+ * A path segment that does not decode (`%ZZ`, `%FF`): Express answered 400 "Failed to decode
+ * param" when the segment sat where a route has a parameter, and 404 when no route matched anyway.
+ */
+function undecodableTarget(
+  method: string,
+  path: string,
+  url: string,
+  routed: (url: string) => boolean,
+): Problem {
+  const segments = path.split('/');
+  const bad = segments.find((segment) => !decodes(segment));
+  const standIn = segments.map((segment) => (decodes(segment) ? segment : 'x')).join('/');
+  if (bad !== undefined && routed(standIn)) {
+    return httpProblem(400, 'bad_request', `Failed to decode param '${bad}'`);
+  }
+  return httpProblem(404, 'route_not_found', `Cannot ${method} ${url}`);
+}
+
+function decodes(segment: string): boolean {
+  try {
+    decodeURIComponent(segment);
+    return true;
+  } catch {
+    return false;
+  }
 }
