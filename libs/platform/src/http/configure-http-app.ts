@@ -77,12 +77,17 @@ export function configureHttpApp(app: INestApplication, title: string, logger?: 
     },
   );
 
-  // Every body is read by one parser; unsupportedMediaType has refused all but JSON already.
+  // Every body is read by one parser; unsupportedMediaType has refused all but JSON already. A
+  // read that fails is raised in preValidation: raised here, Fastify would also close the
+  // connection, which Express kept (body-parser has read off the rest of the body by then).
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(
     '*',
     (request: FastifyRequest, _payload: unknown, done: (err: Error | null, body?: unknown) => void) => {
-      readJsonBody(request.raw).then((body) => done(null, body), done);
+      readJsonBody(request.raw).then(
+        (body) => done(null, body),
+        (error: Error) => done(null, new UnreadBody(error)),
+      );
     },
   );
 
@@ -90,6 +95,7 @@ export function configureHttpApp(app: INestApplication, title: string, logger?: 
     'preValidation',
     (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
       const req = request as LedgerRequest;
+      if (req.body instanceof UnreadBody) return done(req.body.error);
       const refused = refusedBody(req.body);
       if (refused) {
         sendProblem(reply, refused);
@@ -147,6 +153,11 @@ export function configureHttpApp(app: INestApplication, title: string, logger?: 
       sendProblem(reply, problem, path);
     },
   };
+}
+
+/** The body of a request whose body could not be read: the parser's error, raised later. */
+class UnreadBody {
+  constructor(readonly error: Error) {}
 }
 
 /**
