@@ -4,13 +4,10 @@ import type { FastifyReply } from 'fastify';
 import { NotFoundError } from '@ledger/platform/errors';
 import { ApiKeyGuard, Ctx, type RequestContext } from '@ledger/platform/http';
 import { TASK_QUERIES, type TaskQueries } from '@ledger/read-models/core';
-import type { TaskDocument } from '@ledger/read-models/projections';
 import { parseTaskListQuery } from '@ledger/read-models/queries/task-list-query';
+import { toTaskView } from '@ledger/read-models/queries/task-view';
 import { TaskIdPipe } from '@ledger/platform/http/task-id.pipe';
 import { ReadPositionGuard, ReadsFrom } from './read-position.guard';
-
-/** The public shape of a task: the read model minus its bookkeeping. */
-const toView = ({ tenantId: _tenant, ...task }: TaskDocument) => task;
 
 @ApiTags('queries')
 @ApiBearerAuth()
@@ -27,9 +24,14 @@ export class TasksQueryController {
 
   @Get('tasks')
   @ReadsFrom('tasks')
-  async list(@Query() query: Record<string, unknown>, @Ctx() ctx: RequestContext) {
-    const page = await this.queries.listTasks(ctx.tenantId, parseTaskListQuery(query));
-    return { items: page.items.map(toView), nextCursor: page.nextCursor };
+  async list(
+    @Query() query: Record<string, unknown>,
+    @Ctx() ctx: RequestContext,
+    // The page arrives serialised (spliced from the stored JSON): sent as is, not re-serialised.
+    @Res() res: FastifyReply,
+  ): Promise<void> {
+    const page = await this.queries.listTasksJson(ctx.tenantId, parseTaskListQuery(query));
+    void res.code(HttpStatus.OK).type('application/json; charset=utf-8').send(page);
   }
 
   @Get('tasks/:id')
@@ -50,7 +52,7 @@ export class TasksQueryController {
       void res.code(HttpStatus.NOT_MODIFIED).send();
       return;
     }
-    void res.code(HttpStatus.OK).send(toView(task));
+    void res.code(HttpStatus.OK).send(toTaskView(task));
   }
 
   @Get('tasks/:id/history')
