@@ -143,11 +143,7 @@ export function subscriptionCases(make: Make): void {
           }
           await Promise.all(burst);
           const want = (f: (w: (typeof written)[number]) => boolean) => written.filter(f).map((w) => w.id);
-          const [a, ab, x] = await Promise.all([
-            take(its.a, 10),
-            take(its.ab, 20),
-            take(its.x, 15),
-          ]);
+          const [a, ab, x] = await Promise.all([take(its.a, 10), take(its.ab, 20), take(its.x, 15)]);
           expect(a.map((e) => e.id)).toEqual(want((w) => w.type === A));
           expect(ab.map((e) => e.id)).toEqual(want((w) => w.type !== C));
           expect(x.map((e) => e.id)).toEqual(want((w) => w.stream === ns.stream('x')));

@@ -132,7 +132,6 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     },
   );
 
-
   const store: EventStore = {
     async append(stream, events, expected) {
       if (events.length === 0) throw new ValidationError('an append needs at least one event');

@@ -23,10 +23,10 @@ const MAX_BACKOFF_MS = 1000;
 
 /**
  * One reader of the live end of the log for every subscription of this store that has caught
- * up: a burst of appends costs one read (or none, see `committed`) however many subscriptions
- * there are and however many appends the burst holds, instead of one read per subscription per
- * append. Reads run on `setImmediate`, so every append of one turn of the event loop lands in
- * the same read, and a subscriber still sees an event within that turn.
+ * up, instead of one read per subscription per append. This process's own commits are handed
+ * to the members as they were stored, at once and without a read (see `committed`); a read is
+ * needed only for what other processes wrote, found by a poll or by a hole before our own
+ * commit, and one read then serves every member.
  *
  * The tail reads from the lowest cursor among its members and each member keeps only what lies
  * after its own cursor, so a member may join at any position without a gap or a duplicate.
@@ -36,18 +36,10 @@ const MAX_BACKOFF_MS = 1000;
 export class SqliteLiveTail {
   private cursor = 0;
   private readonly members = new Set<TailMember>();
-  private flushQueued = false;
   private pollTimer?: NodeJS.Timeout;
   private retryTimer?: NodeJS.Timeout;
+  private moreQueued = false;
   private backoff = 10;
-  /**
-   * Events this process committed right after `handoffEnd`, which starts at the cursor: while
-   * they follow on without a hole, no other process wrote in between, and they are handed out
-   * as they are, without reading them back.
-   */
-  private handoff: RecordedEvent[] = [];
-  private handoffEnd = 0;
-  private mustRead = true;
 
   constructor(
     private readonly source: PageSource,
@@ -60,70 +52,48 @@ export class SqliteLiveTail {
   }
 
   join(member: TailMember): void {
-    if (this.members.size === 0 || member.cursor < this.cursor) {
-      // A lower cursor: read again from there; the members already past it skip what they have.
-      this.cursor = member.cursor;
-      this.resetHandoff();
-      this.mustRead = true;
-    }
+    const first = this.members.size === 0;
     this.members.add(member);
-    this.pollTimer ??= setInterval(() => this.poll(), this.options.pollMs);
-    if (this.mustRead) this.schedule();
+    this.pollTimer ??= setInterval(() => this.read(), this.options.pollMs);
+    if (first) {
+      // It has just read up to the head itself: the tail knows the log up to there.
+      this.cursor = member.cursor;
+    } else if (member.cursor < this.cursor) {
+      // Read again from the lower cursor; the members already past it skip what they have.
+      this.cursor = member.cursor;
+      this.read();
+    }
   }
 
   leave(member: TailMember): void {
     if (!this.members.delete(member) || this.members.size > 0) return;
     this.stopTimers();
-    this.resetHandoff();
-    this.mustRead = true;
   }
 
   /**
    * Called right after this process committed `events` (consecutive row ids). When they start
-   * exactly where the tail's knowledge ends, nothing can lie between (SQLite has one writer at
-   * a time and never hands out a lower row id later), so they need no read.
+   * right after the tail's cursor, nothing can lie between (SQLite has one writer at a time and
+   * never hands out a lower row id later), so they are delivered as they are; otherwise another
+   * process wrote in between, and one read takes both.
    */
   committed(events: readonly RecordedEvent[]): void {
-    if (this.members.size === 0) return;
-    if (!this.mustRead && events.length > 0 && Number(events[0].position) === this.handoffEnd + 1) {
-      for (const e of events) this.handoff.push(e);
-      this.handoffEnd = Number(events[events.length - 1].position);
+    if (this.members.size === 0 || events.length === 0) return;
+    if (this.retryTimer || this.moreQueued) return; // a read is coming anyway, from the cursor
+    if (Number(events[0].position) === this.cursor + 1) {
+      this.deliver(events, Number(events[events.length - 1].position));
     } else {
-      this.resetHandoff();
-      this.mustRead = true;
+      this.read();
     }
-    this.schedule();
   }
 
   /** Stops for good (the store closes); members are closed by the store. */
   close(): void {
     this.members.clear();
     this.stopTimers();
-    this.resetHandoff();
   }
 
-  private poll(): void {
-    this.mustRead = true;
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.flushQueued || this.retryTimer) return;
-    this.flushQueued = true;
-    setImmediate(() => this.flush());
-  }
-
-  private flush(): void {
-    this.flushQueued = false;
-    if (this.members.size === 0) return;
-    if (!this.mustRead) {
-      if (this.handoff.length === 0) return;
-      const events = this.handoff;
-      const next = this.handoffEnd;
-      this.handoff = [];
-      this.deliver(events, next);
-      return;
-    }
+  private read(): void {
+    if (this.members.size === 0 || this.retryTimer) return;
     let page;
     try {
       page = this.source.readPage(this.cursor, this.options.pageSize, undefined);
@@ -136,29 +106,27 @@ export class SqliteLiveTail {
       // A locked or briefly unreadable file is retried, as "resumes after a dropped connection".
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
-        this.schedule();
+        this.read();
       }, this.backoff);
       this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS);
       return;
     }
     this.backoff = 10;
-    this.resetHandoff(page.next);
-    // A full page may have more behind it: read on in the next turn, after the members ran.
-    this.mustRead = page.events.length >= this.options.pageSize;
     this.deliver(page.events, page.next);
-    if (this.mustRead) this.schedule();
+    if (page.events.length >= this.options.pageSize && !this.moreQueued) {
+      // A full page may have more behind it: read on in the next turn, after the members ran.
+      this.moreQueued = true;
+      setImmediate(() => {
+        this.moreQueued = false;
+        this.read();
+      });
+    }
   }
 
   private deliver(events: readonly RecordedEvent[], next: number): void {
     this.cursor = Math.max(this.cursor, next);
-    if (this.handoff.length === 0) this.handoffEnd = Math.max(this.handoffEnd, this.cursor);
     // A member may leave while receiving (it fell behind): iterate over a copy.
     for (const member of [...this.members]) member.receive(events, next);
-  }
-
-  private resetHandoff(end = this.cursor): void {
-    this.handoff = [];
-    this.handoffEnd = end;
   }
 
   private stopTimers(): void {
@@ -166,6 +134,5 @@ export class SqliteLiveTail {
     clearTimeout(this.retryTimer);
     this.pollTimer = undefined;
     this.retryTimer = undefined;
-    this.flushQueued = false;
   }
 }
