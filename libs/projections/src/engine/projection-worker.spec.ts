@@ -100,6 +100,21 @@ describe('ProjectionWorker', () => {
     expect(Date.now() - started).toBeLessThan(2_500);
   });
 
+  it('folds the appends of one turn of the event loop into one batch, at the live edge', async () => {
+    const w = worker({ batchSize: 500, batchMs: 5_000 });
+    await w.start();
+    await caughtUp(w);
+    const commits = recordCommits();
+    await createTasks(env.eventStore, 30); // one append after another, no timer or I/O between
+    await expect(w.waitForPosition('30', 2000)).resolves.toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
+    await createTasks(env.eventStore, 12);
+    await expect(w.waitForPosition('42', 2000)).resolves.toBe(true);
+    const batches = commits.filter((c) => c.writes > 0);
+    expect(batches.map((c) => c.checkpoint?.position)).toEqual(['30', '42']);
+    expect((await counts())?.total).toBe(42);
+  });
+
   it('resumes from its checkpoint after a restart and applies nothing twice', async () => {
     await createTasks(env.eventStore, 300);
     const first = worker({ batchSize: 100 });

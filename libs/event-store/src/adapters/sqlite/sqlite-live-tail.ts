@@ -125,8 +125,17 @@ export class SqliteLiveTail {
 
   private deliver(events: readonly RecordedEvent[], next: number): void {
     this.cursor = Math.max(this.cursor, next);
-    // A member may leave while receiving (it fell behind): iterate over a copy.
-    for (const member of [...this.members]) member.receive(events, next);
+    // A member may leave while receiving (it fell behind): iterate over a copy. This runs inside
+    // an append that has committed, so nothing may escape from here into its caller.
+    for (const member of [...this.members]) {
+      try {
+        member.receive(events, next);
+      } catch (e) {
+        this.members.delete(member);
+        member.fail(e);
+      }
+    }
+    if (this.members.size === 0) this.stopTimers();
   }
 
   private stopTimers(): void {
