@@ -46,19 +46,9 @@ function instrumented(eventStore: EventStore, store: ProjectionStore, metrics?: 
  * busy store with backoff, asynchronously, so their connection gives up quickly instead.
  */
 const PROJECTOR_BUSY_TIMEOUT_MS = 250;
-/**
- * The projector is the read-model file's writer, so its commits run SQLite's automatic WAL
- * checkpoints, synchronously, with two fsyncs each. A tasks document carries a dozen indexes,
- * so one live batch dirties hundreds of pages and the default (1000 pages) checkpointed every
- * other batch: most of the projector's CPU and the event loop's longest stalls under load.
- * Checkpointing every 10,000 pages (a WAL of ~40 MB at most) copies each hot page once per many
- * batches instead of once per batch; readers are unaffected.
- */
-const PROJECTOR_WAL_AUTOCHECKPOINT_PAGES = 10_000;
-const tuneProjectorConnection = (store: ProjectionStore): ProjectionStore => {
+const shortenBusyWait = (store: ProjectionStore): ProjectionStore => {
   const db = (store as { db?: { pragma?: (source: string) => unknown } }).db;
   db?.pragma?.(`busy_timeout = ${PROJECTOR_BUSY_TIMEOUT_MS}`);
-  db?.pragma?.(`wal_autocheckpoint = ${PROJECTOR_WAL_AUTOCHECKPOINT_PAGES}`);
   return store;
 };
 
@@ -82,7 +72,7 @@ const rebuildRemaining = (eventStore: EventStore) => async (name: string, checkp
       useFactory: (eventStore: EventStore, store: ProjectionStore, metrics?: LedgerMetrics) =>
         new ProjectionRunner({
           projections: allProjections,
-          ...instrumented(eventStore, tuneProjectorConnection(store), metrics),
+          ...instrumented(eventStore, shortenBusyWait(store), metrics),
           logger: runnerLogger(new Logger('projector')),
         }),
     },
