@@ -26,55 +26,74 @@ const weightOf = (entry: CachedTask): number => {
   return chars;
 };
 
+type Entry = CachedTask & { readonly weight: number };
+
 /**
- * Bounded LRU of folded task states, so a command does not re-read and re-fold its stream. It is
- * only ever a guess: an append made from it carries the cached revision as its expected
- * revision, and the store refuses it if another process appended meanwhile (the executor then
- * reloads). A lower revision never replaces a higher one: two commands of this process on one
- * task may finish out of order.
+ * Bounded, approximately LRU cache of folded task states, so a command does not re-read and
+ * re-fold its stream. It is only ever a guess: an append made from it carries the cached
+ * revision as its expected revision, and the store refuses it if another process appended
+ * meanwhile (the executor then reloads). A lower revision never replaces a higher one: two
+ * commands of this process on one task may finish out of order.
+ *
+ * Two generations instead of one Map in use order: when the young one is full it becomes the
+ * old one and the old one is dropped whole; a hit in the old one moves the entry back to the
+ * young. Evicting a Map's first key one at a time makes V8 scan the deleted slots before it on
+ * every eviction; this does no per-entry eviction at all.
  */
 export class TaskStateCache {
-  private readonly entries = new Map<string, CachedTask & { readonly weight: number }>();
-  private chars = 0;
+  private young = new Map<string, Entry>();
+  private old = new Map<string, Entry>();
+  private youngChars = 0;
+  private readonly generationSize: number;
+  private readonly generationChars: number;
 
-  constructor(
-    private readonly capacity = DEFAULT_TASK_CACHE_SIZE,
-    private readonly maxChars = DEFAULT_TASK_CACHE_CHARS,
-  ) {}
+  constructor(capacity = DEFAULT_TASK_CACHE_SIZE, maxChars = DEFAULT_TASK_CACHE_CHARS) {
+    this.generationSize = Math.max(1, Math.floor(capacity / 2));
+    this.generationChars = Math.max(1, Math.floor(maxChars / 2));
+  }
 
   get size(): number {
-    return this.entries.size;
+    return this.young.size + this.old.size;
   }
 
   get(stream: string): CachedTask | undefined {
-    const entry = this.entries.get(stream);
-    if (entry) {
-      // Map keeps insertion order: re-inserting makes this the most recently used.
-      this.entries.delete(stream);
-      this.entries.set(stream, entry);
+    const young = this.young.get(stream);
+    if (young) return young;
+    const old = this.old.get(stream);
+    if (old) {
+      this.old.delete(stream);
+      this.put(stream, old);
     }
-    return entry;
+    return old;
   }
 
   remember(stream: string, entry: CachedTask): void {
-    const current = this.entries.get(stream);
+    const current = this.young.get(stream) ?? this.old.get(stream);
     if (current && current.revision > entry.revision) return;
     this.forget(stream);
-    const weight = weightOf(entry);
-    this.entries.set(stream, { ...entry, weight });
-    this.chars += weight;
-    // Least recently used first: a Map iterates in insertion order.
-    for (const [oldest, e] of this.entries) {
-      if (this.entries.size <= this.capacity && this.chars <= this.maxChars) break;
-      this.entries.delete(oldest);
-      this.chars -= e.weight;
-    }
+    this.put(stream, { ...entry, weight: weightOf(entry) });
   }
 
   forget(stream: string): void {
-    const entry = this.entries.get(stream);
-    if (!entry) return;
-    this.entries.delete(stream);
-    this.chars -= entry.weight;
+    const young = this.young.get(stream);
+    if (young) {
+      this.young.delete(stream);
+      this.youngChars -= young.weight;
+      return;
+    }
+    this.old.delete(stream);
+  }
+
+  private put(stream: string, entry: Entry): void {
+    if (this.young.size > 0 && this.youngChars + entry.weight > this.generationChars) this.rotate();
+    this.young.set(stream, entry);
+    this.youngChars += entry.weight;
+    if (this.young.size >= this.generationSize) this.rotate();
+  }
+
+  private rotate(): void {
+    this.old = this.young;
+    this.young = new Map();
+    this.youngChars = 0;
   }
 }
