@@ -135,6 +135,8 @@ export class ProjectionWorker {
     const reached = () =>
       !!this.checkpoint && this.o.eventStore.comparePositions(this.checkpoint.position, position) >= 0;
     if (reached()) return Promise.resolve(true);
+    // Commit what the open batch holds now rather than at its window's end or the next turn.
+    this.reader?.cut();
     return new Promise((resolve) => {
       const finish = (ok: boolean) => {
         clearTimeout(timer);
@@ -208,12 +210,10 @@ export class ProjectionWorker {
             this.stopping = true;
           attempt = 0;
           // SQLite's driver is synchronous: a catch-up made only of resolved promises would never
-          // let timers, signals or HTTP requests in. One turn of the event loop per full batch
-          // does. A shorter batch was closed by a timer or at the live edge (a turn has passed),
-          // and waiting another turn would only miss the events appended in the next one: the
-          // reader must be waiting when they arrive to fold them in that same turn.
-          if (batch.events.length >= this.o.batchSize)
-            await new Promise<void>((resolve) => setImmediate(resolve));
+          // let timers, signals or HTTP requests in. One turn of the event loop per batch does.
+          // At the live edge under load it also lets the next batch gather two turns of appends
+          // (fewer, larger commits); a reader waiting for a position cuts that short (`cut`).
+          await new Promise<void>((resolve) => setImmediate(resolve));
           if (this.resync && !this.stopping) throw new StaleTargetError(this.target!);
           if (batch.done || this.stopping) break;
         }
