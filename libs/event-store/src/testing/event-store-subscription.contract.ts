@@ -117,6 +117,43 @@ export function subscriptionCases(make: Make): void {
         }
       }));
 
+    it('live subscriptions with different filters each get exactly theirs from one burst of appends', () =>
+      usingStore(make, async (store) => {
+        const ns = namespace();
+        const [A, B, C] = [ns.type('A'), ns.type('B'), ns.type('C')];
+        const head = await store.headPosition();
+        const subs = {
+          a: store.subscribeToAll({ from: head, filter: { eventTypes: [A] } }),
+          ab: store.subscribeToAll({ from: head, filter: { eventTypes: [A, B] } }),
+          x: store.subscribeToAll({ from: head, filter: { streamPrefixes: [ns.stream('x')] } }),
+        };
+        try {
+          const its = { a: iteratorOf(subs.a), ab: iteratorOf(subs.ab), x: iteratorOf(subs.x) };
+          // Each subscription is at the live edge before the burst.
+          await new Promise((r) => setTimeout(r, 50));
+          const written: { id: string; type: string; stream: string }[] = [];
+          const burst = [];
+          for (let i = 0; i < 30; i++) {
+            const type = [A, B, C][i % 3];
+            const stream = ns.stream(i % 2 ? 'x' : 'y');
+            const e = newEvent(type, { i });
+            written.push({ id: e.id, type, stream });
+            // Not awaited one by one: the appends of one turn of the event loop.
+            burst.push(store.append(stream, [e], 'any'));
+          }
+          await Promise.all(burst);
+          const want = (f: (w: (typeof written)[number]) => boolean) => written.filter(f).map((w) => w.id);
+          const [a, ab, x] = await Promise.all([take(its.a, 10), take(its.ab, 20), take(its.x, 15)]);
+          expect(a.map((e) => e.id)).toEqual(want((w) => w.type === A));
+          expect(ab.map((e) => e.id)).toEqual(want((w) => w.type !== C));
+          expect(x.map((e) => e.id)).toEqual(want((w) => w.stream === ns.stream('x')));
+          expect(a[0].data).toEqual({ i: 0 });
+          for (const it of Object.values(its)) expect(await nextWithin(it, QUIET_MS)).toBeUndefined();
+        } finally {
+          await Promise.all(Object.values(subs).map((s) => s.close()));
+        }
+      }));
+
     it('close() ends a for-await loop, both while events flow and while idle', () =>
       usingStore(make, async (store) => {
         const ns = namespace();

@@ -36,6 +36,8 @@ const afterIo = () => new Promise<typeof CAUGHT_UP>((resolve) => setImmediate(()
 export class BatchReader {
   private pending?: Promise<IteratorResult<RecordedEvent>>;
   private stopped = false;
+  /** A batch with at least one event is open (what `cut` may close). */
+  private collecting = false;
   /**
    * One waker per race in flight. A single never-settling "interrupted" promise raced against
    * every event would keep one reaction per event alive until stop: a leak in a live projector.
@@ -53,6 +55,16 @@ export class BatchReader {
     for (const wake of this.wakers) wake();
   }
 
+  /**
+   * Closes the batch being collected now, if it holds any event: someone waits for a position
+   * (X-Min-Position) and should not wait for the batch's window or the next turn. Later batches
+   * are collected as usual.
+   */
+  cut(): void {
+    if (!this.collecting) return;
+    for (const wake of this.wakers) wake();
+  }
+
   async next(): Promise<Batch> {
     const events: RecordedEvent[] = [];
     const first = await this.pull(this.limits.idleMs);
@@ -65,6 +77,7 @@ export class BatchReader {
     const deadline = new Promise<typeof TIMEOUT>(
       (resolve) => (timer = setTimeout(() => resolve(TIMEOUT), this.limits.batchMs)),
     );
+    this.collecting = true;
     try {
       while (events.length < this.limits.batchSize) {
         const r = await this.race(
@@ -75,6 +88,7 @@ export class BatchReader {
         events.push(r.value);
       }
     } finally {
+      this.collecting = false;
       clearTimeout(timer);
     }
     return { events, done: false };

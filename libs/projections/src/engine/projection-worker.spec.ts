@@ -100,6 +100,39 @@ describe('ProjectionWorker', () => {
     expect(Date.now() - started).toBeLessThan(2_500);
   });
 
+  it('folds the appends of one turn of the event loop into one batch, at the live edge', async () => {
+    const w = worker({ batchSize: 500, batchMs: 5_000 });
+    await w.start();
+    await caughtUp(w);
+    const commits = recordCommits();
+    await createTasks(env.eventStore, 30); // one append after another, no timer or I/O between
+    await expect(w.waitForPosition('30', 2000)).resolves.toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
+    await createTasks(env.eventStore, 12);
+    await expect(w.waitForPosition('42', 2000)).resolves.toBe(true);
+    const batches = commits.filter((c) => c.writes > 0);
+    expect(batches.map((c) => c.checkpoint?.position)).toEqual(['30', '42']);
+    expect((await counts())?.total).toBe(42);
+  });
+
+  it('a reader waiting for a position cuts the open batch short instead of waiting out its window', async () => {
+    const w = worker({ batchSize: 500, batchMs: 5_000, flushAtLiveEdge: false });
+    await w.start();
+    await caughtUp(w);
+    const commits = recordCommits();
+    await createTasks(env.eventStore, 3);
+    // Let the batch open with these three events; without a waiter it would stay open 5 s.
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    await expect(w.waitForPosition('3', 2000)).resolves.toBe(true);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(commits.filter((c) => c.writes > 0).map((c) => c.checkpoint?.position)).toEqual(['3']);
+    // The next batch is collected as usual: its window, no waiter.
+    await createTasks(env.eventStore, 2);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(commits.filter((c) => c.writes > 0)).toHaveLength(1);
+  });
+
   it('resumes from its checkpoint after a restart and applies nothing twice', async () => {
     await createTasks(env.eventStore, 300);
     const first = worker({ batchSize: 100 });

@@ -1,7 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { EventFilter, RecordedEvent } from '../../core';
 import type { SqliteDatabase } from './sqlite-database';
-import type { Page } from './sqlite-subscription';
 
 interface EventRow {
   readonly position: number;
@@ -12,6 +11,17 @@ interface EventRow {
   readonly data: string;
   readonly metadata: string;
   readonly recorded_at: number;
+}
+
+/** One page of the log and where the next read starts (a row id). */
+export interface Page {
+  readonly events: RecordedEvent[];
+  readonly next: number;
+}
+
+export interface PageSource {
+  /** Throws UnavailableError when the file cannot be read right now. */
+  readPage(after: number, limit: number, filter: EventFilter | undefined): Page;
 }
 
 const COLUMNS = 'position, id, stream, revision, type, data, metadata, recorded_at';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { UnavailableError, ValidationError, WrongExpectedVersion } from '@ledger/platform/errors';
 import type { EventStore, RecordedEvent } from '../../core';
-import { caught, events, iteratorOf, namespace, take } from '../../testing/contract-helpers';
+import { caught, events, iteratorOf, namespace, nextWithin, take } from '../../testing/contract-helpers';
 import { eventStoreContract } from '../../testing/event-store.contract';
 import { createSqliteEventStore } from './sqlite-event-store';
 
@@ -140,6 +140,76 @@ describe('SQLite event store', () => {
       expect((await take(iteratorOf(wanted), 3)).map((e) => e.revision)).toEqual([0n, 1n, 2n]);
     } finally {
       await Promise.all([all.close(), wanted.close()]);
+    }
+  });
+
+  it('live delivery interleaved with another process writing: every event once, in position order', async () => {
+    const file = tempFile();
+    const [here, elsewhere] = [make(file, { pollMs: 5 }), make(file)];
+    const sub = here.subscribeToAll({ from: await here.headPosition() });
+    const it = iteratorOf(sub);
+    try {
+      const received = take(it, 60, 8000);
+      await new Promise((r) => setTimeout(r, 20));
+      const positions: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        // Runs of this process's appends (handed to the tail without a read) broken by the other
+        // process's: the tail must notice each hole and read it.
+        const writer = i % 7 < 4 ? here : elsewhere;
+        positions.push((await writer.append(`task-${i}`, events(1, 'E'), 'no_stream')).position);
+        if (i % 5 === 0) await new Promise((r) => setImmediate(r));
+      }
+      expect((await received).map((e) => e.position)).toEqual(positions);
+    } finally {
+      await sub.close();
+    }
+  });
+
+  it('a consumer that falls behind leaves the live tail and catches up by itself, missing nothing', async () => {
+    const store = make(tempFile(), { pageSize: 5 });
+    const slow = store.subscribeToAll();
+    const fast = store.subscribeToAll();
+    const [slowIt, fastIt] = [iteratorOf(slow), iteratorOf(fast)];
+    try {
+      await store.append('task-0', events(1, 'E'), 'no_stream');
+      await take(slowIt, 1);
+      await take(fastIt, 1);
+      // Both at the live edge. Now 40 events while the slow one does not pull.
+      const written: string[] = [];
+      for (let i = 1; i <= 40; i++) {
+        const batch = events(1, 'E');
+        written.push(batch[0].id);
+        await store.append(`task-${i}`, batch, 'no_stream');
+        if (i % 3 === 0) await new Promise((r) => setImmediate(r));
+      }
+      expect((await take(fastIt, 40)).map((e) => e.id)).toEqual(written);
+      expect((await take(slowIt, 40)).map((e) => e.id)).toEqual(written);
+      expect(await nextWithin(slowIt, 50)).toBeUndefined();
+    } finally {
+      await Promise.all([slow.close(), fast.close()]);
+    }
+  });
+
+  it('a subscription joining the live edge from behind the others gets its whole range', async () => {
+    const store = make(tempFile());
+    const ahead = store.subscribeToAll();
+    const aheadIt = iteratorOf(ahead);
+    const first = await store.append('task-a', events(5, 'E'), 'no_stream');
+    await take(aheadIt, 5);
+    const late = store.subscribeToAll({ from: '2' });
+    const lateIt = iteratorOf(late);
+    try {
+      const more = events(3, 'E');
+      const pending = store.append('task-b', more, 'no_stream');
+      const got = await take(lateIt, 6);
+      await pending;
+      expect(got.map((e) => Number(e.position))).toEqual([3, 4, 5, 6, 7, 8]);
+      expect((await take(aheadIt, 3)).map((e) => e.id)).toEqual(more.map((e) => e.id));
+      expect(first.position).toBe('5');
+      expect(await nextWithin(aheadIt, 50)).toBeUndefined();
+      expect(await nextWithin(lateIt, 50)).toBeUndefined();
+    } finally {
+      await Promise.all([ahead.close(), late.close()]);
     }
   });
 

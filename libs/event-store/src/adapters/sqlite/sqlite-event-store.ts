@@ -12,17 +12,24 @@ import type {
   Subscription,
 } from '../../core';
 import { mapSqliteError, openSqliteDatabase, parsePosition, type SqliteOptions } from './sqlite-database';
-import { createEventQueries, type EventQueries } from './sqlite-event-queries';
-import { CommitSignal, createSqliteSubscription, type Page } from './sqlite-subscription';
+import { createEventQueries, type EventQueries, type Page } from './sqlite-event-queries';
+import { SqliteLiveTail } from './sqlite-live-tail';
+import { createSqliteSubscription } from './sqlite-subscription';
 
 export interface SqliteEventStoreOptions extends SqliteOptions {
   /** Events per catch-up read of a subscription. */
   readonly pageSize?: number;
-  /** How often an idle subscription looks for commits made by other processes. */
+  /** How often the live tail looks for commits made by other processes (this process's wake it at once). */
   readonly pollMs?: number;
 }
 
-type AppendOutcome = AppendResult | { readonly conflict: bigint };
+/** What an append wrote: its result, and its rows as a subscriber would read them back. */
+interface Appended {
+  readonly result: AppendResult;
+  readonly recorded?: RecordedEvent[];
+}
+
+type AppendOutcome = Appended | { readonly conflict: bigint };
 
 const expectedText = (expected: ExpectedRevision): string =>
   typeof expected === 'bigint' ? expected.toString() : expected;
@@ -45,7 +52,6 @@ const isDuplicateId = (e: unknown): boolean =>
 export function createSqliteEventStore(options: SqliteEventStoreOptions): EventStore {
   const db = openSqliteDatabase(options);
   const q: EventQueries = createEventQueries(db);
-  const signal = new CommitSignal();
   const subscriptions = new Set<Subscription>();
   const pageSize = options.pageSize ?? 1000;
   const pollMs = options.pollMs ?? 10;
@@ -60,26 +66,39 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     }
   };
 
+  const readPage = (after: number, limit: number, filter: EventFilter | undefined): Page =>
+    guard('cannot read events', () => q.readPage(after, limit, filter));
+  const tail = new SqliteLiveTail({ readPage }, { pageSize, pollMs });
+
   const appendTx = db.transaction(
     (stream: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendOutcome => {
       const max = q.maxRevision.get(stream) as number | null;
       const current = max === null ? -1n : BigInt(max);
       if (!matches(expected, current)) return { conflict: current };
       const now = Date.now();
-      let revision = max === null ? 0 : max + 1;
+      const first = max === null ? 0 : max + 1;
+      // Only when some subscription of this process is at the live edge: it takes these rows
+      // from here instead of reading them back (parsed from the stored text, as a read would).
+      const recorded: RecordedEvent[] | undefined = tail.active ? [] : undefined;
       let position: number | bigint = 0;
-      for (const e of events) {
-        position = q.insert.run(
-          e.id,
-          stream,
-          revision++,
-          e.type,
-          json(e.data),
-          json(e.metadata),
-          now,
-        ).lastInsertRowid;
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i];
+        const data = json(e.data);
+        const metadata = json(e.metadata);
+        position = q.insert.run(e.id, stream, first + i, e.type, data, metadata, now).lastInsertRowid;
+        recorded?.push({
+          id: e.id,
+          streamName: stream,
+          revision: BigInt(first + i),
+          position: String(position),
+          type: e.type,
+          data: JSON.parse(data),
+          metadata: JSON.parse(metadata),
+          recordedAt: new Date(now),
+        });
       }
-      return { nextRevision: BigInt(revision - 1), position: String(position) };
+      const result = { nextRevision: BigInt(first + events.length - 1), position: String(position) };
+      return { result, recorded };
     },
   );
 
@@ -113,9 +132,6 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     },
   );
 
-  const readPage = (after: number, limit: number, filter: EventFilter | undefined): Page =>
-    guard('cannot read events', () => q.readPage(after, limit, filter));
-
   const store: EventStore = {
     async append(stream, events, expected) {
       if (events.length === 0) throw new ValidationError('an append needs at least one event');
@@ -128,8 +144,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
         }
       });
       if (outcome !== undefined && !('conflict' in outcome)) {
-        signal.fire();
-        return outcome;
+        if (outcome.recorded) tail.committed(outcome.recorded);
+        return outcome.result;
       }
       // A failed append wrote nothing (the transaction rolled back); decide what to report.
       return guard(`cannot append to ${stream}`, () => dedupeOrThrow(stream, events, expected));
@@ -147,11 +163,10 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
 
     subscribeToAll(subscribe: SubscribeOptions = {}): Subscription {
       if (closed) throw new UnavailableError('the SQLite event store is closed');
-      const sub = createSqliteSubscription({ readPage }, signal, {
+      const sub = createSqliteSubscription({ readPage }, tail, {
         from: subscribe.from === undefined ? 0 : parsePosition(subscribe.from),
         filter: subscribe.filter,
         pageSize,
-        pollMs,
         onClose: () => subscriptions.delete(sub),
       });
       subscriptions.add(sub);
@@ -178,6 +193,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     async close() {
       if (closed) return;
       await Promise.all([...subscriptions].map((s) => s.close()));
+      tail.close();
       closed = true;
       db.close();
     },

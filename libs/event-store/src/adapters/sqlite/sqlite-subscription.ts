@@ -1,111 +1,136 @@
 import { isUnavailable } from '@ledger/platform/errors';
 import type { EventFilter, RecordedEvent, Subscription } from '../../core';
+import type { Page, PageSource } from './sqlite-event-queries';
+import type { SqliteLiveTail, TailMember } from './sqlite-live-tail';
 
-/** One page of the log and where the next read starts (a row id). */
-export interface Page {
-  readonly events: RecordedEvent[];
-  readonly next: number;
-}
-
-export interface PageSource {
-  /** Throws UnavailableError when the file cannot be read right now. */
-  readPage(after: number, limit: number, filter: EventFilter | undefined): Page;
-}
-
-/**
- * Fired by the store after each commit, so a subscriber in the same process wakes at once
- * instead of at its next poll. `version` lets a subscriber notice commits that happened while it
- * was busy handing out events (when it was not listening).
- */
-export class CommitSignal {
-  private count = 0;
-  private readonly listeners = new Set<() => void>();
-
-  get version(): number {
-    return this.count;
-  }
-
-  fire(): void {
-    this.count++;
-    for (const listener of this.listeners) listener();
-  }
-
-  listen(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-}
+export type { Page, PageSource };
 
 export interface SubscriptionOptions {
   readonly from: number;
   readonly filter?: EventFilter;
   readonly pageSize: number;
-  /** Poll interval while caught up, for commits made by other processes (no signal crosses them). */
-  readonly pollMs: number;
   readonly onClose: () => void;
 }
 
 const MAX_BACKOFF_MS = 1000;
 
+/** The port's filter in memory, exactly as the SQL of `readPage` applies it. */
+export function eventMatcher(filter: EventFilter | undefined): (event: RecordedEvent) => boolean {
+  const prefixes = filter?.streamPrefixes ?? [];
+  const types = new Set(filter?.eventTypes ?? []);
+  return (event) =>
+    (types.size === 0 || types.has(event.type)) &&
+    (prefixes.length === 0 || prefixes.some((p) => event.streamName.startsWith(p)));
+}
+
 /**
- * Catch-up then live over one SQLite file: read pages of at most `pageSize` events (memory stays
- * bounded however far behind we start), and once a page comes back short, wait for a commit
- * signal or the poll timer. The cursor only moves forward; see `readPage` for why that never
+ * Catch-up then live over one SQLite file. Catching up, it reads pages of at most `pageSize`
+ * events itself (memory stays bounded however far behind it starts); once a page comes back
+ * short it is at the head and joins the store's live tail, which hands it every later event.
+ * It leaves the tail again when its consumer falls more than a page behind, and catches up by
+ * itself from where it was. Its cursor only moves forward; see `readPage` for why that never
  * skips an event.
  */
 export function createSqliteSubscription(
   source: PageSource,
-  signal: CommitSignal,
+  tail: SqliteLiveTail,
   options: SubscriptionOptions,
 ): Subscription {
+  const matches = eventMatcher(options.filter);
   let closed = false;
+  let attached = false;
+  let failure: { readonly error: unknown } | undefined;
+  let queue: RecordedEvent[] = [];
+  let head = 0;
   let wake: (() => void) | undefined;
+
+  const member: TailMember = {
+    cursor: options.from,
+    receive(events, next) {
+      const cursor = member.cursor;
+      for (const event of events) {
+        if (matches(event) && Number(event.position) > cursor) queue.push(event);
+      }
+      if (next > cursor) member.cursor = next;
+      if (queue.length - head > options.pageSize) detach();
+      if (queue.length > head) wake?.();
+    },
+    fail(error) {
+      attached = false;
+      failure = { error };
+      wake?.();
+    },
+  };
+
+  const detach = (): void => {
+    if (!attached) return;
+    attached = false;
+    tail.leave(member);
+  };
 
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
+    detach();
     wake?.();
     options.onClose();
   };
 
-  const pause = (ms: number, seenVersion?: number): Promise<void> => {
-    if (seenVersion !== undefined && signal.version !== seenVersion) return Promise.resolve();
-    return new Promise<void>((resolve) => {
+  const sleep = (ms: number): Promise<void> =>
+    new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
-      const unlisten = seenVersion === undefined ? undefined : signal.listen(done);
       function done(): void {
         clearTimeout(timer);
-        unlisten?.();
         wake = undefined;
         resolve();
       }
       wake = done;
     });
-  };
+
+  const woken = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      wake = () => {
+        wake = undefined;
+        resolve();
+      };
+    });
 
   async function* run(): AsyncGenerator<RecordedEvent> {
-    let cursor = options.from;
     let backoff = 10;
     try {
       while (!closed) {
-        const seenVersion = signal.version;
+        if (head < queue.length) {
+          const event = queue[head++];
+          if (head === queue.length) {
+            queue = [];
+            head = 0;
+          }
+          yield event;
+          continue;
+        }
+        if (failure) throw failure.error;
+        if (attached) {
+          await woken();
+          continue;
+        }
         let page: Page;
         try {
-          page = source.readPage(cursor, options.pageSize, options.filter);
+          page = source.readPage(member.cursor, options.pageSize, options.filter);
           backoff = 10;
         } catch (e) {
           // A locked or briefly unreadable file is retried, as "resumes after a dropped connection".
           if (!isUnavailable(e)) throw e;
-          await pause(backoff);
+          await sleep(backoff);
           backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
           continue;
         }
-        for (const event of page.events) {
-          if (closed) return;
-          yield event;
+        queue = page.events;
+        head = 0;
+        member.cursor = Math.max(member.cursor, page.next);
+        if (page.events.length < options.pageSize && !closed) {
+          attached = true;
+          tail.join(member);
         }
-        cursor = page.next;
-        if (page.events.length < options.pageSize && !closed) await pause(options.pollMs, seenVersion);
       }
     } finally {
       // Also reached when the consumer leaves its for-await loop early (break / throw).
