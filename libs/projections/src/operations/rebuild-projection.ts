@@ -1,30 +1,15 @@
-import type { EventStore } from '@ledger/event-store';
 import type { Projection, ReadDocument } from '../core/projection';
-import type { ProjectionStore } from '../core/projection-store.port';
-import type { ProjectionProgress } from '../engine/projection-progress';
 import { defaultLeaseOwner, rebuildLeaseName } from './operation-lease';
 import {
   isRebuildFailure,
   rebuildProjections,
+  type RebuildProjectionsOptions,
   type RebuildResult,
-  type RebuildWorkerOptions,
 } from './rebuild-projections';
 
-export interface RebuildOptions {
+/** `rebuildProjections`' options, for one projection. */
+export interface RebuildOptions extends Omit<RebuildProjectionsOptions, 'projections'> {
   readonly projection: Projection<ReadDocument>;
-  readonly eventStore: EventStore;
-  readonly store: ProjectionStore;
-  /** Who holds the lease, shown to a second rebuild that is refused. */
-  readonly owner?: string;
-  readonly leaseTtlMs?: number;
-  /** Rebuilds read history at full speed: bigger batches than the live path's 500. */
-  readonly batchSize?: number;
-  /** Documents kept in memory between batches (default 10,000). */
-  readonly cacheSize?: number;
-  readonly worker?: RebuildWorkerOptions;
-  /** Aborting stops after the batch in hand; the shadow and its checkpoint stay, the next run resumes. */
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (progress: ProjectionProgress) => void;
 }
 
 export type { RebuildResult };
