@@ -62,6 +62,35 @@ export const parkedEventOf = (
   error: describeError(error),
 });
 
+/** The upcast event, or why it cannot be upcast (then every projection that handles it parks it). */
+export type Upcasted = { readonly event: ProjectedEvent } | { readonly error: unknown };
+
+/** Upcasts one event; transient failures (a store down) are thrown, anything else is kept to park. */
+export function upcastEvent(recorded: RecordedEvent, upcast: Upcast): Upcasted {
+  try {
+    return { event: toProjectedEvent(recorded, upcast) };
+  } catch (error) {
+    if (isTransient(error)) throw error;
+    return { error };
+  }
+}
+
+/** Names the document of an upcast event for `projection`, or says why the event is parked. */
+export function prepareEvent(
+  recorded: RecordedEvent,
+  key: string,
+  upcasted: Upcasted,
+  projection: Projection<ReadDocument>,
+): PreparedEvent {
+  if ('error' in upcasted) return { ok: false, recorded, key, error: upcasted.error };
+  try {
+    return { ok: true, recorded, event: upcasted.event, docId: projection.documentId(upcasted.event), key };
+  } catch (error) {
+    if (isTransient(error)) throw error;
+    return { ok: false, recorded, key, error };
+  }
+}
+
 /**
  * Upcasts each event and names its document. Done once per batch, outside the retry loop:
  * it is pure, so a retry of the batch would compute the same thing.
@@ -72,16 +101,9 @@ export function prepareBatch(
   upcast: Upcast,
   positionKey: (p: string) => string,
 ): PreparedEvent[] {
-  return events.map((recorded) => {
-    const key = positionKey(recorded.position);
-    try {
-      const event = toProjectedEvent(recorded, upcast);
-      return { ok: true, recorded, event, docId: projection.documentId(event), key };
-    } catch (error) {
-      if (isTransient(error)) throw error;
-      return { ok: false, recorded, key, error };
-    }
-  });
+  return events.map((recorded) =>
+    prepareEvent(recorded, positionKey(recorded.position), upcastEvent(recorded, upcast), projection),
+  );
 }
 
 export const documentIds = (prepared: readonly PreparedEvent[]): string[] => [

@@ -1,6 +1,6 @@
 import type { EventStore, Position, RecordedEvent } from '@ledger/event-store';
 import { TASK_STREAM_PREFIX, upcast as upcastTaskEvent } from '@ledger/tasks';
-import type { ProjectedEvent, Projection, ReadDocument } from '../core/projection';
+import type { Projection, ReadDocument } from '../core/projection';
 import type {
   Checkpoint,
   ProjectionStatus,
@@ -8,7 +8,15 @@ import type {
   TargetState,
 } from '../core/projection-store.port';
 import { LeaseHeldError } from '../core/projection-errors';
-import { describeError, foldBatch, toProjectedEvent, type PreparedEvent } from '../engine/fold-batch';
+import {
+  describeError,
+  documentIds,
+  foldBatch,
+  prepareEvent,
+  upcastEvent,
+  type PreparedEvent,
+  type Upcasted,
+} from '../engine/fold-batch';
 import type { ProjectionProgress } from '../engine/projection-progress';
 import { ProjectionWorker, type ProjectionWorkerOptions } from '../engine/projection-worker';
 import { backoffDelay, DEFAULT_RETRY_POLICY, isTransient } from '../engine/retry-policy';
@@ -200,7 +208,7 @@ async function foldHistory(runs: readonly Run[], options: RebuildProjectionsOpti
     const page = await retrying(() => eventStore.readAll({ from, limit: pageSize, filter }));
     if (!page.length) break;
     const keys = page.map((e) => eventStore.positionKey(e.position));
-    const events = page.map((e) => upcastOnce(e, upcast));
+    const events = page.map((e) => upcastEvent(e, upcast));
     for (const run of active()) {
       try {
         await retrying(() => foldPage(run, page, keys, events, options), run);
@@ -211,18 +219,6 @@ async function foldHistory(runs: readonly Run[], options: RebuildProjectionsOpti
     from = page[page.length - 1].position;
     if (page.length < pageSize) break;
     await breathe();
-  }
-}
-
-/** The upcast event, or why it cannot be upcast (each projection that handles it parks it). */
-type Upcasted = { readonly event: ProjectedEvent } | { readonly error: unknown };
-
-function upcastOnce(recorded: RecordedEvent, upcast: NonNullable<RebuildWorkerOptions['upcast']>): Upcasted {
-  try {
-    return { event: toProjectedEvent(recorded, upcast) };
-  } catch (error) {
-    if (isTransient(error)) throw error;
-    return { error };
   }
 }
 
@@ -238,26 +234,13 @@ async function foldPage(
   const after = run.checkpoint?.key;
   if (after !== undefined && lastKey <= after) return; // this shadow already holds the page
   const prepared: PreparedEvent[] = [];
-  const ids = new Set<string>();
   for (let i = 0; i < page.length; i++) {
     const recorded = page[i];
     const key = keys[i];
     if (!run.handles.has(recorded.type) || (after !== undefined && key <= after)) continue;
-    const u = events[i];
-    if ('error' in u) {
-      prepared.push({ ok: false, recorded, key, error: u.error });
-      continue;
-    }
-    try {
-      const docId = run.projection.documentId(u.event);
-      prepared.push({ ok: true, recorded, event: u.event, docId, key });
-      ids.add(docId);
-    } catch (error) {
-      if (isTransient(error)) throw error;
-      prepared.push({ ok: false, recorded, key, error });
-    }
+    prepared.push(prepareEvent(recorded, key, events[i], run.projection));
   }
-  const { known, load } = run.cache.lookup(ids);
+  const { known, load } = run.cache.lookup(documentIds(prepared));
   if (load.length) {
     for (const [id, doc] of await options.store.loadDocuments<ReadDocument>(run.shadow.target, load))
       known.set(id, doc);
