@@ -66,6 +66,9 @@ export class SqliteProjectionStore implements ProjectionStore {
   private readonly fills = new Map<string, { readonly rows: RowIdIndex; readonly s: RowStatements }>();
   private readonly parked: SqliteParkedEvents;
   private readonly leases: SqliteLeases;
+  // Prepared once: every batch commit runs both.
+  private readonly selectTarget: Database.Statement;
+  private readonly advanceCheckpoint: Database.Statement;
 
   constructor(options: SqliteProjectionStoreOptions) {
     this.clock = options.clock ?? (() => new Date());
@@ -74,6 +77,11 @@ export class SqliteProjectionStore implements ProjectionStore {
     migrateReadModelSchema(this.db);
     this.parked = new SqliteParkedEvents(this.db, this.clock);
     this.leases = new SqliteLeases(this.db, this.clock);
+    this.selectTarget = this.db.prepare(`SELECT * FROM targets WHERE target = ?`);
+    this.advanceCheckpoint = this.db.prepare(
+      `UPDATE targets SET checkpoint = ?, checkpoint_key = ?, updated_at = ?
+       WHERE target = ? AND (checkpoint_key IS NULL OR checkpoint_key < ?)`,
+    );
     // Bring every existing target up to its projection's current storage declaration.
     const targets = this.db.prepare(`SELECT target, projection, indexes_deferred FROM targets`).all();
     for (const t of targets as TargetRow[]) {
@@ -98,7 +106,7 @@ export class SqliteProjectionStore implements ProjectionStore {
   }
 
   private targetRow(target: string): TargetRow | undefined {
-    return this.db.prepare(`SELECT * FROM targets WHERE target = ?`).get(target) as TargetRow | undefined;
+    return this.selectTarget.get(target) as TargetRow | undefined;
   }
 
   private projectionRow(name: string): ProjectionRow | undefined {
@@ -232,38 +240,42 @@ export class SqliteProjectionStore implements ProjectionStore {
     return this.tx(() => {
       const row = this.requireTarget(target);
       const fill = this.fills.get(target);
-      let applied = 0;
-      if (fill) applied = this.writeRows(fill.rows, fill.s, writes);
-      const s = fill ? undefined : this.statementsOf(row);
-      for (const w of s ? writes : []) {
-        const notOlder = w.guard === 'not-older';
-        const changed = w.doc
-          ? (notOlder ? s!.upsertNotOlder : s!.upsertNewer).run(
-              w.id,
-              w.doc.tenantId,
-              w.position,
-              w.positionKey,
-              JSON.stringify(w.doc),
-            )
-          : (notOlder ? s!.deleteNotOlder : s!.deleteNewer).run(w.id, w.positionKey);
-        if (changed.changes === 0) continue;
-        applied++;
-        for (const a of s!.arrays) {
-          a.clear.run(w.id);
-          if (w.doc) a.fill.run(w.id);
-        }
-      }
+      const applied = fill
+        ? this.writeRows(fill.rows, fill.s, writes)
+        : this.writeDocuments(this.statementsOf(row), writes);
       if (parked?.length) this.parked.add(parked);
       if (checkpoint) {
-        this.db
-          .prepare(
-            `UPDATE targets SET checkpoint = ?, checkpoint_key = ?, updated_at = ?
-             WHERE target = ? AND (checkpoint_key IS NULL OR checkpoint_key < ?)`,
-          )
-          .run(checkpoint.position, checkpoint.key, this.now(), target, checkpoint.key);
+        this.advanceCheckpoint.run(checkpoint.position, checkpoint.key, this.now(), target, checkpoint.key);
       }
       return { applied, skipped: writes.length - applied };
     });
+  }
+
+  /** Writes through the target's indexed statements under each write's guard; returns how many applied. */
+  private writeDocuments<Doc extends { readonly tenantId: string }>(
+    s: DocumentStatements,
+    writes: readonly DocumentWrite<Doc>[],
+  ): number {
+    let applied = 0;
+    for (const w of writes) {
+      const notOlder = w.guard === 'not-older';
+      const changed = w.doc
+        ? (notOlder ? s.upsertNotOlder : s.upsertNewer).run(
+            w.id,
+            w.doc.tenantId,
+            w.position,
+            w.positionKey,
+            JSON.stringify(w.doc),
+          )
+        : (notOlder ? s.deleteNotOlder : s.deleteNewer).run(w.id, w.positionKey);
+      if (changed.changes === 0) continue;
+      applied++;
+      for (const a of s.arrays) {
+        a.clear.run(w.id);
+        if (w.doc) a.fill.run(w.id);
+      }
+    }
+    return applied;
   }
 
   /**
