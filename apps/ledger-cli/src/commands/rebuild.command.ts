@@ -3,6 +3,7 @@ import {
   isRebuildFailure,
   positionFraction,
   rebuildProjections,
+  REBUILD_PAGE_SIZE,
   type ProjectionProgress,
   type RebuildResult,
 } from '@ledger/projections';
@@ -27,7 +28,11 @@ export function registerRebuild(projections: Command, act: Act): void {
       )
       .argument('[name]', 'projection to rebuild')
       .option('--all', 'rebuild every projection, in one pass over the log')
-      .option('--batch-size <n>', 'events per transaction (default 5000)', positiveInt('--batch-size')),
+      .option(
+        '--batch-size <n>',
+        `events per page and transaction (default ${REBUILD_PAGE_SIZE})`,
+        positiveInt('--batch-size'),
+      ),
   ).action((name: string | undefined, opts: RebuildFlags) =>
     act(async (ctx) => {
       const selected = ctx.select(name, opts.all);

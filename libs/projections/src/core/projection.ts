@@ -26,6 +26,13 @@ export interface Projection<Doc extends ReadDocument = ReadDocument> {
   /** Bump when the fold changes: the projector then rebuilds the read model blue/green by itself. */
   readonly version: number;
   readonly handles: readonly TaskEventType[];
+  /**
+   * Set when each event is a document of its own, computed from that event alone (an audit
+   * trail, not an aggregate): `evolve` ignores its `doc` argument. A rebuild then reads no
+   * earlier document back and keeps none in memory; the store's position guard still makes a
+   * replayed event write nothing.
+   */
+  readonly documentPerEvent?: boolean;
   documentId(event: ProjectedEvent): string;
   evolve(doc: Doc | null, event: ProjectedEvent): Doc | null;
 }

@@ -5,6 +5,7 @@ import type {
   Checkpoint,
   ProjectionStatus,
   ProjectionStore,
+  StoredDocument,
   TargetState,
 } from '../core/projection-store.port';
 import { LeaseHeldError } from '../core/projection-errors';
@@ -57,7 +58,7 @@ export interface RebuildProjectionsOptions {
   /** Who holds the leases, shown to a second rebuild that is refused. */
   readonly owner?: string;
   readonly leaseTtlMs?: number;
-  /** Events per page of the one-pass read, and per commit of each projection (default 5,000). */
+  /** Events per page of the one-pass read, and per commit of each projection (default REBUILD_PAGE_SIZE). */
   readonly batchSize?: number;
   /** Documents each projection keeps in memory between pages (default 10,000). */
   readonly cacheSize?: number;
@@ -182,6 +183,13 @@ async function startRun(
   }
 }
 
+/**
+ * Measured on 1M events (all three projections): pages of 1,000 cost ~30% less CPU than pages of
+ * 5,000. A page's objects live across its fold and commit; at 5,000 events they outgrow V8's young
+ * generation and are promoted, so the old-generation collector pays for every page.
+ */
+export const REBUILD_PAGE_SIZE = 1_000;
+
 const folding = (run: Run, signal?: AbortSignal) => !run.outcome && !run.leaseLost && !signal?.aborted;
 
 /**
@@ -198,7 +206,7 @@ async function foldHistory(runs: readonly Run[], options: RebuildProjectionsOpti
     streamPrefixes: [options.worker?.streamPrefix ?? TASK_STREAM_PREFIX],
     eventTypes: [...new Set(runs.flatMap((r) => r.projection.handles))],
   };
-  const pageSize = options.batchSize ?? 5_000;
+  const pageSize = options.batchSize ?? REBUILD_PAGE_SIZE;
   const breathe = breather();
   const retrying = retryer(options);
   const head = await retrying(() => eventStore.headPosition());
@@ -240,7 +248,9 @@ async function foldPage(
     if (!run.handles.has(recorded.type) || (after !== undefined && key <= after)) continue;
     prepared.push(prepareEvent(recorded, key, events[i], run.projection));
   }
-  const { known, load } = run.cache.lookup(documentIds(prepared));
+  const { known, load } = run.projection.documentPerEvent
+    ? { known: new Map<string, StoredDocument<ReadDocument>>(), load: [] }
+    : run.cache.lookup(documentIds(prepared));
   if (load.length) {
     for (const [id, doc] of await options.store.loadDocuments<ReadDocument>(run.shadow.target, load))
       known.set(id, doc);
@@ -255,7 +265,7 @@ async function foldPage(
     folded.parked,
   );
   if (committed.skipped > 0) run.cache.forget();
-  else run.cache.remember(folded.writes);
+  else if (!run.projection.documentPerEvent) run.cache.remember(folded.writes);
   run.checkpoint = checkpoint;
   run.lastEventAt = last.recordedAt;
   run.batches++;
@@ -345,7 +355,7 @@ async function finishRun(run: Run, options: RebuildProjectionsOptions): Promise<
     }
     await retryer(options)(() => store.prepareSwitch(shadow.target), run);
     const worker = new ProjectionWorker({
-      batchSize: options.batchSize ?? 5_000,
+      batchSize: options.batchSize ?? REBUILD_PAGE_SIZE,
       // The pass has just read up to the head: a short wait for a first event is enough before
       // checking (through the store, not the wait) whether anything is left.
       idleMs: 10,

@@ -33,6 +33,7 @@ export const taskHistoryProjection: Projection<TaskHistoryDocument> = {
   name: TASK_HISTORY_PROJECTION_NAME,
   version: 1,
   handles: TASK_EVENT_TYPES,
+  documentPerEvent: true,
   documentId: (event) => taskHistoryEntryId(event.data.taskId, event.revision),
   evolve: (_doc, event) => historyEntry(event),
 };
