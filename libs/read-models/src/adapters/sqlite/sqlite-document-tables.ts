@@ -90,10 +90,9 @@ export function ensureDocumentTables(
     );
   }
   if (options.deferIndexes) return;
+  // No (tenant_id, id) index: ids are unique across tenants, so the id index serves every id
+  // lookup and range with the tenant checked on the rows found. (Targets made before still have one.)
   ensureIdIndex(db, target);
-  db.exec(
-    `CREATE INDEX IF NOT EXISTS ${quote(indexName(table, ['tenant_id', 'id']))} ON ${quote(table)} (tenant_id, id)`,
-  );
   for (const fields of storage.indexes) {
     const columns = ['tenant_id', ...fields.map(fieldColumn), 'id'];
     db.exec(

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TASK_HISTORY_PROJECTION_NAME } from '../../projections';
 import { parseTaskListQuery, TASK_LIST_SORTS, type TaskListSort } from '../../queries/task-list-query';
 import {
   seedTasks,
@@ -9,7 +10,7 @@ import {
   taskQueriesContract,
 } from '../../testing';
 import { createSqliteProjectionStore, type SqliteProjectionStore } from './sqlite-projection-store';
-import { createSqliteTaskQueries } from './sqlite-task-queries';
+import { createSqliteTaskQueries, taskHistorySql } from './sqlite-task-queries';
 import { taskListSql } from './sqlite-task-list-sql';
 
 // Store and queries open the file on separate connections, as the projector and the query API
@@ -80,4 +81,32 @@ describe.each([
       }
     },
   );
+});
+
+describe.each([
+  ['created live', false],
+  ['rebuilt through a shadow with deferred indexes', true],
+])('SqliteTaskQueries history plan, %s', (_, deferred) => {
+  it("reads a task's entries from one id-index range, in order, with no sort step", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-plans-'));
+    const store = createSqliteProjectionStore({ file: join(dir, 'read-models.db') });
+    try {
+      const state = await store.registerProjection(TASK_HISTORY_PROJECTION_NAME, 1);
+      let target = state.liveTarget;
+      if (deferred) {
+        target = (await store.createShadowTarget(TASK_HISTORY_PROJECTION_NAME, 1, { deferIndexes: true }))
+          .target;
+        await store.prepareSwitch(target);
+      }
+      const details = (
+        store.db.prepare(`EXPLAIN QUERY PLAN ${taskHistorySql(target)}`).all('t1', 'a:', 'a;') as {
+          detail: string;
+        }[]
+      ).map((r) => r.detail);
+      expect(details).toEqual([expect.stringMatching(/^SEARCH .* USING INDEX \S+ \(id>\? AND id<\?\)$/)]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -31,6 +31,13 @@ export interface SqliteTaskQueriesOptions {
   readonly db?: Database.Database;
 }
 
+/**
+ * Entry ids are `${taskId}:${revision padded}`: one range of the id index, in revision order
+ * (`:` < `;`), the tenant checked on the rows found. Exported so a test can EXPLAIN it.
+ */
+export const taskHistorySql = (target: string): string =>
+  `SELECT body FROM ${quote(docTable(target))} WHERE tenant_id = ? AND id > ? AND id < ? ORDER BY id`;
+
 /** @example const queries = createSqliteTaskQueries({ file: `${dataDir}/read-models.db` }) */
 export function createSqliteTaskQueries(options: SqliteTaskQueriesOptions): SqliteTaskQueries {
   if (options.db) return new SqliteTaskQueries(options.db, false);
@@ -131,10 +138,9 @@ export class SqliteTaskQueries implements TaskQueries {
     return this.read(() => {
       const target = this.target(TASK_HISTORY_PROJECTION_NAME);
       if (!target) return [];
-      // Entry ids are `${taskId}:${revision padded}`: a range on (tenant_id, id) in revision order.
-      const rows = this.statement(
-        `SELECT body FROM ${quote(docTable(target))} WHERE tenant_id = ? AND id > ? AND id < ? ORDER BY id`,
-      ).all(tenantId, `${taskId}:`, `${taskId};`) as { body: string }[];
+      const rows = this.statement(taskHistorySql(target)).all(tenantId, `${taskId}:`, `${taskId};`) as {
+        body: string;
+      }[];
       return rows.map((r) => {
         const { revision, type, data, actor, occurredAt, position } = JSON.parse(
           r.body,
