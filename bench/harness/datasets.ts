@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { createSqliteEventStore, type EventStore } from '@ledger/event-store';
 import { seedTasks } from '@ledger/projections';
 import type { CeilingResult, RebuildJobResult } from '../scenarios/rebuild.jobs';
+import type { WriteFloorResult } from '../scenarios/rebuild-write-floor';
+import type { RebuildJob } from '../scenarios/rebuild.child';
 import type { ScenarioContext } from './context';
 import { distRoot } from './paths';
 import { fmt } from './report';
@@ -93,18 +95,16 @@ export async function ensureReadModels(
  * Runs a rebuild job in a forked process (the real bench: its RSS is its own, and `--profile`
  * gives it its own CPU profile) or in this process (the smoke test runs TypeScript sources).
  */
-export async function runJob<T extends RebuildJobResult | CeilingResult>(
+export async function runJob<T extends RebuildJobResult | CeilingResult | WriteFloorResult>(
   ctx: ScenarioContext,
-  job: 'rebuild' | 'ceiling',
+  job: RebuildJob,
   dataDir: string,
   only: readonly string[] = [],
 ): Promise<T> {
   if (!ctx.isolateRebuild) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const jobs = require('../scenarios/rebuild.jobs') as typeof import('../scenarios/rebuild.jobs');
-    return (
-      job === 'rebuild' ? await jobs.rebuildAll(dataDir, ctx.log, only) : jobs.readAndParse(dataDir)
-    ) as T;
+    const jobs = require('../scenarios/rebuild.child') as typeof import('../scenarios/rebuild.child');
+    return (await jobs.runRebuildJob(job, dataDir, ctx.log, only)) as T;
   }
   const execArgv = ctx.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.profileDir}`] : [];
   const child = fork(

@@ -1,24 +1,38 @@
+import { writeFloor } from './rebuild-write-floor';
 import { readAndParse, rebuildAll } from './rebuild.jobs';
 
+export type RebuildJob = 'rebuild' | 'ceiling' | 'write-floor';
+
+export async function runRebuildJob(
+  job: RebuildJob,
+  dataDir: string,
+  log: (line: string) => void,
+  only: readonly string[] = [],
+) {
+  if (job === 'rebuild') return rebuildAll(dataDir, log, only);
+  if (job === 'ceiling') return readAndParse(dataDir);
+  return writeFloor(dataDir);
+}
+
 /**
- * Entry of the process the bench forks for the rebuild (and for its ceiling), so that the peak
- * RSS it reports belongs to the rebuild alone: `node rebuild.child.js <rebuild|ceiling> <dataDir> [projection,...]`.
+ * Entry of the process the bench forks for the rebuild (and for its ceiling and floor), so that
+ * the peak RSS it reports belongs to the rebuild alone:
+ * `node rebuild.child.js <rebuild|ceiling|write-floor> <dataDir> [projection,...]`.
  */
 async function main(): Promise<void> {
   const [job, dataDir, only] = process.argv.slice(2);
   const log = (line: string) => process.send?.({ log: line });
-  const result =
-    job === 'rebuild'
-      ? await rebuildAll(dataDir, log, only ? only.split(',') : undefined)
-      : readAndParse(dataDir);
+  const result = await runRebuildJob(job as RebuildJob, dataDir, log, only ? only.split(',') : []);
   process.send?.({ result });
 }
 
-main().then(
-  () => process.disconnect?.(),
-  (e: unknown) => {
-    process.send?.({ error: (e as Error).stack ?? String(e) });
-    process.exitCode = 1;
-    process.disconnect?.();
-  },
-);
+if (require.main === module) {
+  main().then(
+    () => process.disconnect?.(),
+    (e: unknown) => {
+      process.send?.({ error: (e as Error).stack ?? String(e) });
+      process.exitCode = 1;
+      process.disconnect?.();
+    },
+  );
+}
