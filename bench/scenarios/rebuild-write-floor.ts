@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { checkpointInBackground } from '@ledger/platform/sqlite/background-checkpoints';
 import { openReadModelDatabase } from '@ledger/read-models/adapters/sqlite';
 import { elapsedMs } from '../harness/stats';
 
@@ -22,12 +23,14 @@ const ROWS_PER_TRANSACTION = 1_000;
  * indexes built. Only those inserts and index builds are timed: no event read, no fold, no JSON.
  * SQLite has one writer per file, so no number of cores makes a rebuild faster than this.
  */
-export function writeFloor(dataDir: string): WriteFloorResult {
+export async function writeFloor(dataDir: string): Promise<WriteFloorResult> {
   const source = new Database(join(dataDir, 'read-models.db'), { readonly: true });
   const file = join(dataDir, 'write-floor.db');
   const removeFloor = () => ['', '-wal', '-shm'].forEach((s) => rmSync(file + s, { force: true }));
   removeFloor();
   const floor = openReadModelDatabase(file);
+  // Checkpointed as the rebuild's store is: from a worker thread.
+  const releaseCheckpoints = checkpointInBackground(floor);
   try {
     const tables = liveTables(source);
     let rows = 0;
@@ -81,6 +84,7 @@ export function writeFloor(dataDir: string): WriteFloorResult {
     };
   } finally {
     source.close();
+    await releaseCheckpoints();
     floor.close();
     removeFloor();
   }

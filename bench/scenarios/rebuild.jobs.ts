@@ -36,8 +36,15 @@ export async function rebuildAll(
 ): Promise<RebuildJobResult> {
   const rss = new RssSampler();
   const started = process.hrtime.bigint();
-  const eventStore = createSqliteEventStore({ file: join(dataDir, 'events.db') });
-  const store = createSqliteProjectionStore({ file: join(dataDir, 'read-models.db') });
+  // As `ledger` opens them (createEventStore, createProjectionStore): checkpoints on a worker thread.
+  const eventStore = createSqliteEventStore({
+    file: join(dataDir, 'events.db'),
+    backgroundCheckpoints: true,
+  });
+  const store = createSqliteProjectionStore({
+    file: join(dataDir, 'read-models.db'),
+    backgroundCheckpoints: true,
+  });
   const selected = allProjections.filter((p) => !only?.length || only.includes(p.name));
   let projections: RebuildJobResult['projections'][number][];
   try {

@@ -30,13 +30,13 @@ export interface SqliteTuning {
 export function createEventStore(config: LedgerConfig, tuning: SqliteTuning = {}): EventStore {
   return config.eventStoreUrl
     ? eventStoreDb().createEventStoreDbEventStore({ connectionString: config.eventStoreUrl })
-    : createSqliteEventStore({ file: eventsFile(config), ...tuning });
+    : createSqliteEventStore({ file: eventsFile(config), backgroundCheckpoints: true, ...tuning });
 }
 
 export function createIdempotencyStore(config: LedgerConfig, tuning: SqliteTuning = {}): IdempotencyStore {
   return config.eventStoreUrl
     ? eventStoreDb().createEventStoreDbIdempotencyStore({ connectionString: config.eventStoreUrl })
-    : createSqliteIdempotencyStore({ file: eventsFile(config), ...tuning });
+    : createSqliteIdempotencyStore({ file: eventsFile(config), backgroundCheckpoints: true, ...tuning });
 }
 
 const serverTuning: SqliteTuning = { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS };

@@ -21,7 +21,7 @@ export const readModelsFile = (config: LedgerConfig): string => {
 export function createProjectionStore(config: LedgerConfig): ProjectionStore {
   return config.mongoUrl
     ? mongo().createMongoProjectionStore({ url: config.mongoUrl })
-    : createSqliteProjectionStore({ file: readModelsFile(config) });
+    : createSqliteProjectionStore({ file: readModelsFile(config), backgroundCheckpoints: true });
 }
 
 export function createTaskQueries(config: LedgerConfig): TaskQueries {

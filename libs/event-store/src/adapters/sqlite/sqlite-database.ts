@@ -12,6 +12,8 @@ export interface SqliteOptions {
   readonly busyTimeoutMs?: number;
   /** Open without write access (inspection tools); every write then fails as unavailable. */
   readonly readonly?: boolean;
+  /** WAL checkpoints from a worker thread instead of at commit (see checkpointInBackground). */
+  readonly backgroundCheckpoints?: boolean;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { UnavailableError } from '@ledger/platform/errors';
 import type { ClaimResult, IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../core';
+import { checkpointInBackground } from '@ledger/platform/sqlite/background-checkpoints';
 import { mapSqliteError, openSqliteDatabase, type SqliteOptions } from './sqlite-database';
 
 interface KeyRow {
@@ -26,6 +27,7 @@ const toRecord = (row: KeyRow): IdempotencyRecord => ({
  */
 export function createSqliteIdempotencyStore(options: SqliteOptions): IdempotencyStore {
   const db = openSqliteDatabase(options);
+  const releaseCheckpoints = options.backgroundCheckpoints ? checkpointInBackground(db) : undefined;
   // Inserts a pending claim, or takes over a pending one that went stale; never a completed one.
   const claimStmt = db.prepare(
     `INSERT INTO idempotency_keys (tenant_id, key, request_hash, status, body, created_at)
@@ -96,6 +98,7 @@ export function createSqliteIdempotencyStore(options: SqliteOptions): Idempotenc
     async close() {
       if (closed) return;
       closed = true;
+      await releaseCheckpoints?.();
       db.close();
     },
   };

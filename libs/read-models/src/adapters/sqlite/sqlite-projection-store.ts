@@ -27,6 +27,10 @@ import {
   type DocumentStatements,
   type RowStatements,
 } from './sqlite-document-tables';
+import {
+  checkpointInBackground,
+  type ReleaseCheckpoints,
+} from '@ledger/platform/sqlite/background-checkpoints';
 import { RowIdIndex } from './sqlite-row-id-index';
 import { SqliteParkedEvents } from './sqlite-parked-events';
 import { SqliteLeases } from './sqlite-leases';
@@ -46,6 +50,8 @@ export interface SqliteProjectionStoreOptions {
   /** Storage per projection name (indexes, side tables); defaults to the read models' own. */
   readonly storage?: Readonly<Record<string, DocumentStorage>>;
   readonly clock?: () => Date;
+  /** WAL checkpoints from a worker thread instead of at commit (see checkpointInBackground). */
+  readonly backgroundCheckpoints?: boolean;
 }
 
 /** @example const store = createSqliteProjectionStore({ file: `${dataDir}/read-models.db` }) */
@@ -69,12 +75,14 @@ export class SqliteProjectionStore implements ProjectionStore {
   // Prepared once: every batch commit runs both.
   private readonly selectTarget: Database.Statement;
   private readonly advanceCheckpoint: Database.Statement;
+  private readonly releaseCheckpoints?: ReleaseCheckpoints;
 
   constructor(options: SqliteProjectionStoreOptions) {
     this.clock = options.clock ?? (() => new Date());
     this.storage = options.storage ?? READ_MODEL_STORAGE;
     this.db = openReadModelDatabase(options.file);
     migrateReadModelSchema(this.db);
+    if (options.backgroundCheckpoints) this.releaseCheckpoints = checkpointInBackground(this.db);
     this.parked = new SqliteParkedEvents(this.db, this.clock);
     this.leases = new SqliteLeases(this.db, this.clock);
     this.selectTarget = this.db.prepare(`SELECT * FROM targets WHERE target = ?`);
@@ -428,6 +436,7 @@ export class SqliteProjectionStore implements ProjectionStore {
   }
 
   async close(): Promise<void> {
+    await this.releaseCheckpoints?.();
     if (this.db.open) this.db.close();
   }
 }

@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { backgroundCheckpointFiles, checkpointInBackground } from './background-checkpoints';
+
+let dir: string;
+const open: Database.Database[] = [];
+
+function walDatabase(name = 'db.sqlite'): Database.Database {
+  const db = new Database(join(dir, name));
+  db.pragma('journal_mode = WAL');
+  db.pragma('wal_autocheckpoint = 1000');
+  db.exec('CREATE TABLE IF NOT EXISTS t (body TEXT)');
+  open.push(db);
+  return db;
+}
+
+/** ~2,000 pages of rows: past the default autocheckpoint, so only a checkpoint moves them into the file. */
+const writeRows = (db: Database.Database) =>
+  db.transaction(() => {
+    const insert = db.prepare('INSERT INTO t (body) VALUES (?)');
+    for (let i = 0; i < 2_000; i++) insert.run('x'.repeat(3_000));
+  })();
+
+const fileBytes = (db: Database.Database) => statSync(db.name).size;
+
+async function until(condition: () => boolean, ms = 3_000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return condition();
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ledger-checkpoints-'));
+});
+afterEach(() => {
+  for (const db of open.splice(0)) if (db.open) db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('checkpointInBackground', () => {
+  it('turns the connection’s own checkpoints off and copies the WAL into the file from a worker', async () => {
+    const db = walDatabase();
+    const release = checkpointInBackground(db, { intervalMs: 20 });
+    try {
+      expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+      const before = fileBytes(db);
+      writeRows(db);
+      expect(await until(() => fileBytes(db) > before + 5_000_000)).toBe(true);
+    } finally {
+      await release();
+    }
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+  });
+
+  it('without it, the same writes stay in the WAL (what the test above would see if no worker ran)', async () => {
+    const db = walDatabase();
+    db.pragma('wal_autocheckpoint = 0');
+    const before = fileBytes(db);
+    writeRows(db);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fileBytes(db)).toBe(before);
+  });
+
+  it('shares one worker per file and stops it with the last connection', async () => {
+    const a = walDatabase();
+    const b = walDatabase();
+    const other = walDatabase('other.sqlite');
+    const releases = [a, b, other].map((db) => checkpointInBackground(db, { intervalMs: 20 }));
+    expect(backgroundCheckpointFiles().sort()).toEqual([a.name, other.name].sort());
+    await releases[0]();
+    await releases[0](); // twice is harmless
+    expect(backgroundCheckpointFiles()).toContain(a.name);
+    await releases[1]();
+    await releases[2]();
+    expect(backgroundCheckpointFiles()).toEqual([]);
+  });
+
+  it('puts the connections’ own checkpoints back if the worker fails', async () => {
+    const db = walDatabase();
+    let failure: Error | undefined;
+    const release = checkpointInBackground(db, {
+      driver: join(dir, 'no-such-driver.js'),
+      onFailure: (e) => (failure = e),
+    });
+    expect(await until(() => failure !== undefined)).toBe(true);
+    expect(failure?.message).toMatch(/Cannot find module/);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    expect(backgroundCheckpointFiles()).toEqual([]);
+    await release();
+  });
+
+  it('leaves in-memory and read-only connections alone', async () => {
+    const memory = new Database(':memory:');
+    open.push(memory);
+    await checkpointInBackground(memory)();
+    walDatabase().close();
+    const readonly = new Database(join(dir, 'db.sqlite'), { readonly: true });
+    open.push(readonly);
+    const release = checkpointInBackground(readonly);
+    expect(backgroundCheckpointFiles()).toEqual([]);
+    await release();
+  });
+});

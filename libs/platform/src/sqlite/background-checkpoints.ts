@@ -1,0 +1,119 @@
+import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Database } from 'better-sqlite3';
+
+export interface BackgroundCheckpointOptions {
+  /** How often the worker checkpoints (default 100 ms: a few MB of WAL at full write speed). */
+  readonly intervalMs?: number;
+  /** The better-sqlite3 the worker loads (default: the one this process resolves). */
+  readonly driver?: string;
+  /** Told once if the worker fails; the connections then checkpoint by themselves again. */
+  readonly onFailure?: (error: Error) => void;
+}
+
+/** Stops using the shared worker for this connection (the worker ends with the last one). */
+export type ReleaseCheckpoints = () => Promise<void>;
+
+interface FileCheckpointer {
+  readonly worker: Worker;
+  /** Each connection and the wal_autocheckpoint it had, put back if the worker fails. */
+  readonly connections: Map<Database, number>;
+  failed: boolean;
+}
+
+// Plain JS, evaluated: runs the same from the TypeScript sources (tests) and from dist/.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { fileMustExist: true });
+const timer = setInterval(() => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch (e) {
+    if (!/^SQLITE_(BUSY|LOCKED)/.test(String(e && e.code))) throw e;
+  }
+}, workerData.intervalMs);
+parentPort.once('message', () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+const checkpointers = new Map<string, FileCheckpointer>();
+
+/**
+ * Moves a WAL database's checkpoints off the event loop: the connection stops checkpointing at
+ * commit (wal_autocheckpoint = 0) and a worker thread, with a connection of its own, runs
+ * PASSIVE checkpoints every `intervalMs`. A checkpoint copies the WAL into the file and fsyncs
+ * it; run at commit it blocks the thread for as long as that takes, which grows with the file
+ * and showed as stalls and a slowly falling command rate under sustained load. PASSIVE never
+ * waits for readers or writers, and the writer restarts the WAL once it is fully copied, so it
+ * stays small. One worker per file, shared by every connection of this process that asks.
+ * @example const release = checkpointInBackground(db); ... await release(); db.close();
+ */
+export function checkpointInBackground(
+  db: Database,
+  options: BackgroundCheckpointOptions = {},
+): ReleaseCheckpoints {
+  if (db.memory || db.readonly) return async () => undefined;
+  const file = resolve(db.name);
+  let checkpointer = checkpointers.get(file);
+  if (!checkpointer || checkpointer.failed) {
+    checkpointer = start(file, options);
+    checkpointers.set(file, checkpointer);
+  }
+  const own = checkpointer;
+  own.connections.set(db, db.pragma('wal_autocheckpoint', { simple: true }) as number);
+  db.pragma('wal_autocheckpoint = 0');
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    const previous = own.connections.get(db);
+    own.connections.delete(db);
+    if (db.open && previous !== undefined) db.pragma(`wal_autocheckpoint = ${previous}`);
+    if (own.connections.size > 0 || own.failed) return;
+    if (checkpointers.get(file) === own) checkpointers.delete(file);
+    await stop(own.worker);
+  };
+}
+
+/** Files that have a checkpoint worker now (for tests and diagnostics). */
+export const backgroundCheckpointFiles = (): string[] => [...checkpointers.keys()];
+
+function start(file: string, options: BackgroundCheckpointOptions): FileCheckpointer {
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: {
+      file,
+      driver: options.driver ?? require.resolve('better-sqlite3'),
+      intervalMs: options.intervalMs ?? 100,
+    },
+  });
+  // A store someone forgot to close must not keep the process alive.
+  worker.unref();
+  const checkpointer: FileCheckpointer = { worker, connections: new Map(), failed: false };
+  worker.once('error', (error) => {
+    checkpointer.failed = true;
+    if (checkpointers.get(file) === checkpointer) checkpointers.delete(file);
+    for (const [db, previous] of checkpointer.connections) {
+      if (db.open) db.pragma(`wal_autocheckpoint = ${previous}`);
+    }
+    (options.onFailure ?? warn)(error);
+  });
+  return checkpointer;
+}
+
+const warn = (error: Error) =>
+  process.emitWarning(`SQLite checkpoint worker failed, checkpointing at commit again: ${error.message}`);
+
+async function stop(worker: Worker): Promise<void> {
+  const exited = new Promise<void>((done) => worker.once('exit', () => done()));
+  worker.postMessage('stop');
+  // A worker stuck in a long checkpoint is terminated rather than waited for (the copy is redone
+  // by the next checkpoint, whoever runs it: an interrupted checkpoint loses nothing).
+  const timer = setTimeout(() => void worker.terminate(), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
