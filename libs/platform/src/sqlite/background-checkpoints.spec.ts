@@ -7,16 +7,17 @@ import { backgroundCheckpointFiles, checkpointInBackground } from './background-
 let dir: string;
 const open: Database.Database[] = [];
 
+/** Its own checkpoints far away (100,000 pages): whatever reaches the file, the worker copied. */
 function walDatabase(name = 'db.sqlite'): Database.Database {
   const db = new Database(join(dir, name));
   db.pragma('journal_mode = WAL');
-  db.pragma('wal_autocheckpoint = 1000');
+  db.pragma('wal_autocheckpoint = 100000');
   db.exec('CREATE TABLE IF NOT EXISTS t (body TEXT)');
   open.push(db);
   return db;
 }
 
-/** ~2,000 pages of rows: past the default autocheckpoint, so only a checkpoint moves them into the file. */
+/** ~2,000 pages of rows, which stay in the WAL until a checkpoint copies them into the file. */
 const writeRows = (db: Database.Database) =>
   db.transaction(() => {
     const insert = db.prepare('INSERT INTO t (body) VALUES (?)');
@@ -40,23 +41,21 @@ afterEach(() => {
 });
 
 describe('checkpointInBackground', () => {
-  it('turns the connection’s own checkpoints off and copies the WAL into the file from a worker', async () => {
+  it('copies the WAL into the file from a worker, and leaves the connection’s own checkpoints as they were', async () => {
     const db = walDatabase();
     const release = checkpointInBackground(db, { intervalMs: 20 });
     try {
-      expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
       const before = fileBytes(db);
       writeRows(db);
       expect(await until(() => fileBytes(db) > before + 5_000_000)).toBe(true);
+      expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(100000);
     } finally {
       await release();
     }
-    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
   });
 
   it('without it, the same writes stay in the WAL (what the test above would see if no worker ran)', async () => {
     const db = walDatabase();
-    db.pragma('wal_autocheckpoint = 0');
     const before = fileBytes(db);
     writeRows(db);
     await new Promise((r) => setTimeout(r, 200));
@@ -77,7 +76,7 @@ describe('checkpointInBackground', () => {
     expect(backgroundCheckpointFiles()).toEqual([]);
   });
 
-  it('puts the connections’ own checkpoints back if the worker fails', async () => {
+  it('tells of a failed worker, and a later connection gets a new one', async () => {
     const db = walDatabase();
     let failure: Error | undefined;
     const release = checkpointInBackground(db, {
@@ -86,9 +85,12 @@ describe('checkpointInBackground', () => {
     });
     expect(await until(() => failure !== undefined)).toBe(true);
     expect(failure?.message).toMatch(/Cannot find module/);
-    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
     expect(backgroundCheckpointFiles()).toEqual([]);
+    const again = checkpointInBackground(walDatabase(), { intervalMs: 20 });
+    expect(backgroundCheckpointFiles()).toEqual([db.name]);
+    await again();
     await release();
+    expect(backgroundCheckpointFiles()).toEqual([]);
   });
 
   it('leaves in-memory and read-only connections alone', async () => {

@@ -7,7 +7,7 @@ export interface BackgroundCheckpointOptions {
   readonly intervalMs?: number;
   /** The better-sqlite3 the worker loads (default: the one this process resolves). */
   readonly driver?: string;
-  /** Told once if the worker fails; the connections then checkpoint by themselves again. */
+  /** Told once if the worker fails (the connections' own checkpoints then do all the work). */
   readonly onFailure?: (error: Error) => void;
 }
 
@@ -16,8 +16,7 @@ export type ReleaseCheckpoints = () => Promise<void>;
 
 interface FileCheckpointer {
   readonly worker: Worker;
-  /** Each connection and the wal_autocheckpoint it had, put back if the worker fails. */
-  readonly connections: Map<Database, number>;
+  readonly connections: Set<Database>;
   failed: boolean;
 }
 
@@ -43,13 +42,17 @@ parentPort.once('message', () => {
 const checkpointers = new Map<string, FileCheckpointer>();
 
 /**
- * Moves a WAL database's checkpoints off the event loop: the connection stops checkpointing at
- * commit (wal_autocheckpoint = 0) and a worker thread, with a connection of its own, runs
- * PASSIVE checkpoints every `intervalMs`. A checkpoint copies the WAL into the file and fsyncs
- * it; run at commit it blocks the thread for as long as that takes, which grows with the file
- * and showed as stalls and a slowly falling command rate under sustained load. PASSIVE never
- * waits for readers or writers, and the writer restarts the WAL once it is fully copied, so it
- * stays small. One worker per file, shared by every connection of this process that asks.
+ * Moves the copying of a WAL database's checkpoints off the event loop: a worker thread, with a
+ * connection of its own, runs a PASSIVE checkpoint every `intervalMs` (PASSIVE never waits for
+ * readers or writers). A checkpoint run at commit (wal_autocheckpoint) blocks the thread while
+ * it copies every page written since the last one into the file; that grew with the files and
+ * showed as stalls under sustained load.
+ *
+ * The connection keeps its own wal_autocheckpoint, on purpose: the WAL starts over only after a
+ * checkpoint that leaves no frame behind, which a checkpoint racing with commits rarely does, so
+ * without it the WAL would grow for as long as writes keep coming. The worker has copied all but
+ * the last few frames by then, so that commit-time checkpoint is short. If the worker fails, the
+ * connection's checkpoints simply do all the work again. One worker per file and process.
  * @example const release = checkpointInBackground(db); ... await release(); db.close();
  */
 export function checkpointInBackground(
@@ -64,15 +67,12 @@ export function checkpointInBackground(
     checkpointers.set(file, checkpointer);
   }
   const own = checkpointer;
-  own.connections.set(db, db.pragma('wal_autocheckpoint', { simple: true }) as number);
-  db.pragma('wal_autocheckpoint = 0');
+  own.connections.add(db);
   let released = false;
   return async () => {
     if (released) return;
     released = true;
-    const previous = own.connections.get(db);
     own.connections.delete(db);
-    if (db.open && previous !== undefined) db.pragma(`wal_autocheckpoint = ${previous}`);
     if (own.connections.size > 0 || own.failed) return;
     if (checkpointers.get(file) === own) checkpointers.delete(file);
     await stop(own.worker);
@@ -93,20 +93,17 @@ function start(file: string, options: BackgroundCheckpointOptions): FileCheckpoi
   });
   // A store someone forgot to close must not keep the process alive.
   worker.unref();
-  const checkpointer: FileCheckpointer = { worker, connections: new Map(), failed: false };
+  const checkpointer: FileCheckpointer = { worker, connections: new Set(), failed: false };
   worker.once('error', (error) => {
     checkpointer.failed = true;
     if (checkpointers.get(file) === checkpointer) checkpointers.delete(file);
-    for (const [db, previous] of checkpointer.connections) {
-      if (db.open) db.pragma(`wal_autocheckpoint = ${previous}`);
-    }
     (options.onFailure ?? warn)(error);
   });
   return checkpointer;
 }
 
 const warn = (error: Error) =>
-  process.emitWarning(`SQLite checkpoint worker failed, checkpointing at commit again: ${error.message}`);
+  process.emitWarning(`SQLite checkpoint worker failed, checkpoints run at commit only: ${error.message}`);
 
 async function stop(worker: Worker): Promise<void> {
   const exited = new Promise<void>((done) => worker.once('exit', () => done()));
