@@ -48,6 +48,7 @@ export function createSqliteTaskQueries(options: SqliteTaskQueriesOptions): Sqli
  */
 export class SqliteTaskQueries implements TaskQueries {
   private readonly liveTarget: Database.Statement;
+  private readonly checkpoint: Database.Statement;
   private readonly checkpoints: Database.Statement;
   private readonly prepared = new Map<string, Database.Statement>();
   /** Built once: better-sqlite3 builds a wrapper per `db.transaction(fn)`, a third of a lookup's cost. */
@@ -58,6 +59,10 @@ export class SqliteTaskQueries implements TaskQueries {
     private readonly ownsDb: boolean,
   ) {
     this.liveTarget = db.prepare(`SELECT live_target AS target FROM projections WHERE name = ?`);
+    this.checkpoint = db.prepare(
+      `SELECT t.checkpoint, t.checkpoint_key FROM projections p JOIN targets t ON t.target = p.live_target
+       WHERE p.name = ?`,
+    );
     this.checkpoints = db.prepare(
       `SELECT p.name, t.checkpoint, t.checkpoint_key FROM projections p JOIN targets t ON t.target = p.live_target
        WHERE p.name IN (SELECT value FROM json_each(?))`,
@@ -151,14 +156,19 @@ export class SqliteTaskQueries implements TaskQueries {
     return { byStatus: doc.byStatus, total: doc.total };
   }
 
+  /**
+   * Runs on every read (X-Position), so it is one statement with no transaction around it (one
+   * statement reads one snapshot by itself), and for one read model a lookup by primary key
+   * without json_each: 10 µs instead of 17 in a micro-benchmark on the 100k-task read model.
+   */
   async position(readModels: readonly TaskReadModel[] = TASK_READ_MODELS): Promise<Position | undefined> {
-    const rows = this.read(
-      () =>
-        this.checkpoints.all(JSON.stringify(readModels)) as {
-          checkpoint: string | null;
-          checkpoint_key: string | null;
-        }[],
-    );
+    type Checkpoint = { checkpoint: string | null; checkpoint_key: string | null };
+    // Every read route names one read model.
+    if (readModels.length === 1) {
+      const row = translateBusy(() => this.checkpoint.get(readModels[0])) as Checkpoint | undefined;
+      return row && row.checkpoint_key !== null ? row.checkpoint! : undefined;
+    }
+    const rows = translateBusy(() => this.checkpoints.all(JSON.stringify(readModels))) as Checkpoint[];
     if (rows.length < new Set(readModels).size || rows.some((r) => r.checkpoint_key === null))
       return undefined;
     rows.sort((a, b) =>
