@@ -90,6 +90,8 @@ describe('GET /v1/tasks: filters, sorts, cursors', () => {
     const min = await headPosition(t);
     const first = await t.http().get('/v1/tasks').set(auth()).set('X-Min-Position', min).expect(200);
     expect(first.body.items).toHaveLength(50);
+    // The page reports the position it reflects, which is at least the one it waited for.
+    expect(BigInt(first.headers['x-position'])).toBeGreaterThanOrEqual(BigInt(min));
     const second = await t
       .http()
       .get(`/v1/tasks?cursor=${encodeURIComponent(first.body.nextCursor)}`)

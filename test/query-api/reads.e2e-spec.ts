@@ -111,6 +111,8 @@ describe('query routes', () => {
   ])('400 problem+json for a bad query: %s', async (qs) => {
     const res = await t.http().get(`/v1/tasks?${qs}`).set(auth()).expect(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    // Refused before the list is read, and still answered with the position, as every read is.
+    expect(res.headers['x-position']).toMatch(/^[0-9]+$/);
   });
 
   it('400 for a malformed X-Min-Position', async () => {

@@ -17,13 +17,22 @@ const READ_MODELS = 'ledger:read-models';
 /** The read models a route reads: what `X-Min-Position` waits for and `X-Position` reports. */
 export const ReadsFrom = (...models: TaskReadModel[]) => SetMetadata(READ_MODELS, models);
 
+const OWN_POSITION = 'ledger:reports-own-position';
+/**
+ * The route's handler sets `X-Position` itself, from the position its read returned with the data
+ * (read in one snapshot with it, where the store has snapshots): the guard then only waits for
+ * `X-Min-Position`, and the request makes one read instead of two.
+ */
+export const ReportsPosition = () => SetMetadata(OWN_POSITION, true);
+
 /** Shown before anything was projected: lower than every real position. */
 export const NOTHING_PROJECTED = '0';
 
 /**
  * Read-your-writes: `X-Min-Position` waits (bounded by LEDGER_READ_WAIT_MS, woken by projection
  * progress) until the route's read models reach the position, else 503 + Retry-After. Every
- * response carries `X-Position`, read *before* the data so the data is at least that fresh.
+ * response carries `X-Position`, read *before* the data so the data is at least that fresh, or,
+ * on a route marked `@ReportsPosition()`, set by the handler from its own read.
  *
  * A guard rather than an interceptor, though it authorises nothing: it runs at the same point
  * (after ApiKeyGuard, before the pipes and the handler) and always lets the request through, but
@@ -41,13 +50,20 @@ export class ReadPositionGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const models = this.reflector.get<TaskReadModel[]>(READ_MODELS, context.getHandler()) ?? ['tasks'];
+    const handler = context.getHandler();
+    const models = this.reflector.get<TaskReadModel[]>(READ_MODELS, handler) ?? ['tasks'];
+    const own = this.reflector.get<boolean | undefined>(OWN_POSITION, handler) === true;
     const http = context.switchToHttp();
-    await this.before(http.getRequest<LedgerRequest>(), http.getResponse<FastifyReply>(), models);
+    await this.before(http.getRequest<LedgerRequest>(), http.getResponse<FastifyReply>(), models, own);
     return true;
   }
 
-  private async before(req: LedgerRequest, res: FastifyReply, models: TaskReadModel[]): Promise<void> {
+  private async before(
+    req: LedgerRequest,
+    res: FastifyReply,
+    models: TaskReadModel[],
+    ownPosition: boolean,
+  ): Promise<void> {
     const min = req.headers['x-min-position'];
     if (min !== undefined) {
       const position = this.parse(min);
@@ -55,7 +71,7 @@ export class ReadPositionGuard implements CanActivate {
         throw new UnavailableError(`the read model has not reached position ${position} yet`, 1);
       }
     }
-    res.header('X-Position', (await this.queries.position(models)) ?? NOTHING_PROJECTED);
+    if (!ownPosition) res.header('X-Position', (await this.queries.position(models)) ?? NOTHING_PROJECTED);
   }
 
   private parse(header: string | string[]): string {

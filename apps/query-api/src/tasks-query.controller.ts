@@ -4,10 +4,10 @@ import type { FastifyReply } from 'fastify';
 import { NotFoundError } from '@ledger/platform/errors';
 import { ApiKeyGuard, Ctx, type RequestContext } from '@ledger/platform/http';
 import { TASK_QUERIES, type TaskQueries } from '@ledger/read-models/core';
-import { parseTaskListQuery } from '@ledger/read-models/queries/task-list-query';
+import { parseTaskListQuery, type TaskListQuery } from '@ledger/read-models/queries/task-list-query';
 import { toTaskView } from '@ledger/read-models/queries/task-view';
 import { TaskIdPipe } from '@ledger/platform/http/task-id.pipe';
-import { ReadPositionGuard, ReadsFrom } from './read-position.guard';
+import { NOTHING_PROJECTED, ReadPositionGuard, ReadsFrom, ReportsPosition } from './read-position.guard';
 
 @ApiTags('queries')
 @ApiBearerAuth()
@@ -24,14 +24,28 @@ export class TasksQueryController {
 
   @Get('tasks')
   @ReadsFrom('tasks')
+  // The page comes with the position it reflects: no separate read for X-Position.
+  @ReportsPosition()
   async list(
-    @Query() query: Record<string, unknown>,
+    @Query() raw: Record<string, unknown>,
     @Ctx() ctx: RequestContext,
     // The page arrives serialised (spliced from the stored JSON): sent as is, not re-serialised.
     @Res() res: FastifyReply,
   ): Promise<void> {
-    const page = await this.queries.listTasksJson(ctx.tenantId, parseTaskListQuery(query));
-    void res.code(HttpStatus.OK).type('application/json; charset=utf-8').send(page);
+    let query: TaskListQuery;
+    try {
+      query = parseTaskListQuery(raw);
+    } catch (error) {
+      // Refused before anything was read, and still answered with X-Position, like every read.
+      res.header('X-Position', (await this.queries.position(['tasks'])) ?? NOTHING_PROJECTED);
+      throw error;
+    }
+    const page = await this.queries.listTasksJson(ctx.tenantId, query);
+    void res
+      .code(HttpStatus.OK)
+      .header('X-Position', page.position ?? NOTHING_PROJECTED)
+      .type('application/json; charset=utf-8')
+      .send(page.value);
   }
 
   @Get('tasks/:id')

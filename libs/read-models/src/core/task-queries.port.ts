@@ -12,6 +12,13 @@ export interface TaskHistoryEntry {
   readonly position: Position;
 }
 
+/** A read and the position it reflects: what its response serves as `X-Position`. */
+export interface Positioned<T> {
+  readonly value: T;
+  /** Undefined while the read model has projected nothing (as `position()` says). */
+  readonly position: Position | undefined;
+}
+
 export interface TaskStats {
   readonly byStatus: StatusCounts;
   readonly total: number;
@@ -40,9 +47,11 @@ export interface TaskQueries {
   /**
    * The same page as `listTasks`, as the list response's JSON: `{"items":[…],"nextCursor":…}`
    * with each item's public view (`toTaskView`). A store that keeps documents as JSON text
-   * splices it instead of parsing and re-serialising every document of the page.
+   * splices it instead of parsing and re-serialising every document of the page. Comes with
+   * `position(['tasks'])`, read from the page's own snapshot where the store has snapshots
+   * (else before the page): the list route needs no separate position read.
    */
-  listTasksJson(tenantId: string, query: TaskListQuery): Promise<string>;
+  listTasksJson(tenantId: string, query: TaskListQuery): Promise<Positioned<string>>;
 
   /** The task's events in revision order; [] when the task is unknown to this tenant. */
   taskHistory(tenantId: string, taskId: string): Promise<TaskHistoryEntry[]>;

@@ -12,6 +12,7 @@ import {
   at,
   ck,
   matches,
+  register,
   SEEDED_POSITION,
   seedTasks,
   seedTasksThroughDeferredShadow,
@@ -55,7 +56,7 @@ async function walk(
     };
     const page = await queries.listTasks(tenantId, parseTaskListQuery(raw));
     // The spliced JSON of the same page is byte for byte what serialising its views would give.
-    const json = await queries.listTasksJson(tenantId, parseTaskListQuery(raw));
+    const { value: json } = await queries.listTasksJson(tenantId, parseTaskListQuery(raw));
     const views = { items: page.items.map(toTaskView), nextCursor: page.nextCursor };
     if (json !== JSON.stringify(views)) {
       expect(JSON.parse(json)).toEqual(views);
@@ -186,6 +187,29 @@ export function listingCases(make: () => Promise<TaskQueriesFixture>): void {
         expect(
           await queries.listTasks('t1', parseTaskListQuery({ status: 'todo', priority: 'normal' })),
         ).toEqual(empty);
+      }));
+
+    it("serves the JSON page with the position its read model reached, a shadow's only once switched in", () =>
+      using(make, async ({ store, queries }) => {
+        const json = (raw: Record<string, unknown> = {}) =>
+          queries.listTasksJson('t1', parseTaskListQuery(raw));
+        expect(await json()).toEqual({ value: '{"items":[],"nextCursor":null}', position: undefined });
+        await register(store, 'tasks');
+        expect((await json()).position).toBeUndefined();
+        await seedTasks(store);
+        expect((await json()).position).toBe(String(SEEDED_POSITION));
+        expect((await json({ label: 'absent' })).position).toBe(String(SEEDED_POSITION));
+        const shadow = await store.createShadowTarget('tasks', 2);
+        await store.commitBatch(shadow.target, [at(T1_TASKS[0], 500)], ck(500));
+        expect(await json({ limit: '200' })).toEqual({
+          value: expect.stringContaining(T1_TASKS[59].id) as unknown,
+          position: String(SEEDED_POSITION),
+        });
+        await store.switchLive('tasks', shadow.target);
+        expect(await json({ limit: '200' })).toEqual({
+          value: JSON.stringify({ items: [toTaskView(T1_TASKS[0])], nextCursor: null }),
+          position: '500',
+        });
       }));
 
     it("keeps tenants apart: a listing holds only its tenant's tasks, under every filter", () =>

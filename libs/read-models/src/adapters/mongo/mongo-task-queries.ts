@@ -3,6 +3,7 @@ import type { Position } from '@ledger/event-store';
 import { TASKS_STORAGE, type DocumentStorage } from '../../core/document-storage';
 import {
   TASK_READ_MODELS,
+  type Positioned,
   type TaskHistoryEntry,
   type TaskQueries,
   type TaskReadModel,
@@ -136,13 +137,18 @@ export class MongoTaskQueries implements TaskQueries {
     );
   }
 
-  /** The driver hands over parsed documents already: nothing to splice, so serialise them. */
-  async listTasksJson(tenantId: string, query: TaskListQuery): Promise<string> {
+  /**
+   * The driver hands over parsed documents already: nothing to splice, so serialise them. No
+   * snapshot spans two reads here: the position is read first, so the page is at least as fresh.
+   */
+  async listTasksJson(tenantId: string, query: TaskListQuery): Promise<Positioned<string>> {
+    const position = await this.position(['tasks']);
     const page = await this.listTasks(tenantId, query);
-    return taskPageJson({
+    const value = taskPageJson({
       items: page.items.map((d) => JSON.stringify(toTaskView(d))),
       nextCursor: page.nextCursor,
     });
+    return { value, position };
   }
 
   listTasks(tenantId: string, query: TaskListQuery): Promise<TaskListPage<TaskDocument>> {
