@@ -40,7 +40,9 @@ describe('projector killed with SIGKILL mid-batch', () => {
   /** Kills the projector at a random point of its catch-up (a random checkpoint, then a random delay). */
   const killMidBatch = async (child: Child, head: number, label: string) => {
     const startedAt = progress();
-    const target = startedAt + 1 + Math.floor(random() * 0.8 * (head - startedAt));
+    // An earlier kill may have landed after the catch-up finished: then there is no batch left
+    // to interrupt, and aiming past the head would wait for a position that never comes.
+    const target = Math.min(head, startedAt + 1 + Math.floor(random() * 0.8 * (head - startedAt)));
     const reached = () => (progress() >= target ? true : undefined);
     await waitWhileRunning(child, `the projector to pass position ${target}`, reached, 30_000, 2);
     await sleep(Math.floor(random() * 50));
