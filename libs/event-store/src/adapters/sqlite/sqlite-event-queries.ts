@@ -2,16 +2,20 @@ import type { Statement } from 'better-sqlite3';
 import type { EventFilter, RecordedEvent } from '../../core';
 import type { SqliteDatabase } from './sqlite-database';
 
-interface EventRow {
-  readonly position: number;
-  readonly id: string;
-  readonly stream: string;
-  readonly revision: number;
-  readonly type: string;
-  readonly data: string;
-  readonly metadata: string;
-  readonly recorded_at: number;
-}
+/**
+ * A row of COLUMNS as an array: better-sqlite3's `.raw()` skips building a named object per row,
+ * which measured ~25% of reading 1M events (SQLite's own stepping included).
+ */
+type EventRow = readonly [
+  position: number,
+  id: string,
+  stream: string,
+  revision: number,
+  type: string,
+  data: string,
+  metadata: string,
+  recordedAt: number,
+];
 
 /** One page of the log and where the next read starts (a row id). */
 export interface Page {
@@ -27,15 +31,19 @@ export interface PageSource {
 const COLUMNS = 'position, id, stream, revision, type, data, metadata, recorded_at';
 
 const toRecorded = (row: EventRow): RecordedEvent => ({
-  id: row.id,
-  streamName: row.stream,
-  revision: BigInt(row.revision),
-  position: String(row.position),
-  type: row.type,
-  data: JSON.parse(row.data),
-  metadata: JSON.parse(row.metadata),
-  recordedAt: new Date(row.recorded_at),
+  id: row[1],
+  streamName: row[2],
+  revision: BigInt(row[3]),
+  position: String(row[0]),
+  type: row[4],
+  data: JSON.parse(row[5]),
+  metadata: JSON.parse(row[6]),
+  recordedAt: new Date(row[7]),
 });
+
+/** The position of a page's last row, or `after` when the page is empty. */
+const lastPosition = (rows: readonly EventRow[], after: number): number =>
+  rows.length > 0 ? rows[rows.length - 1][0] : after;
 
 export interface EventQueries {
   /** Plucked: the stream's last revision, or null when the stream does not exist. */
@@ -55,7 +63,7 @@ export function createEventQueries(db: SqliteDatabase): EventQueries {
   );
   const byId = db.prepare('SELECT stream, revision, position FROM events WHERE id = ?');
   const head = db.prepare('SELECT max(position) FROM events').pluck();
-  const streamStmt = db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? ORDER BY revision`);
+  const streamStmt = db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? ORDER BY revision`).raw();
 
   // One prepared statement per filter shape (how many prefixes, how many types); there are few.
   const pageStmts = new Map<string, Statement>();
@@ -69,7 +77,7 @@ export function createEventQueries(db: SqliteDatabase): EventQueries {
       if (types > 0) where.push(`type IN (${Array(types).fill('?').join(', ')})`);
       stmt = db.prepare(
         `SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`,
-      );
+      ).raw();
       pageStmts.set(key, stmt);
     }
     return stmt;
@@ -90,7 +98,7 @@ export function createEventQueries(db: SqliteDatabase): EventQueries {
         ...types,
         limit,
       ) as EventRow[];
-      const last = rows.length > 0 ? rows[rows.length - 1].position : after;
+      const last = lastPosition(rows, after);
       const next = rows.length < limit ? Math.max(last, (head.get() as number | null) ?? 0) : last;
       return { events: rows.map(toRecorded), next };
     },
@@ -108,7 +116,7 @@ export function createEventQueries(db: SqliteDatabase): EventQueries {
       const types = filter?.eventTypes ?? [];
       if (prefixes.length > 0 || types.length > 0) return filteredPage(after, limit, prefixes, types);
       const rows = pageStmt(0, 0).all(after, limit) as EventRow[];
-      return { events: rows.map(toRecorded), next: rows.length > 0 ? rows[rows.length - 1].position : after };
+      return { events: rows.map(toRecorded), next: lastPosition(rows, after) };
     },
   };
 }
