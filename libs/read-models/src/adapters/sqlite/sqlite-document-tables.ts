@@ -6,8 +6,12 @@ import type { DocumentStorage } from '../../core/document-storage';
  * store agree by construction:
  *   doc__<target>            id, tenant_id, position, position_key, body (JSON), f_<field> columns
  *   arr__<target>__<array>   one row per (document, value) with copies of the array's sort fields
- * Field columns are VIRTUAL generated columns over the body: written by nothing but SQLite, so
- * they can never disagree with the document, and they cost only their index entries.
+ * Field columns are generated columns over the body: written by nothing but SQLite, so they can
+ * never disagree with the document. A new table has them STORED: each write extracts them once,
+ * where VIRTUAL ones are extracted again by every index (12 on tasks) when it is built and, for the
+ * old row, when an update moves its index entries. Measured on a 1M-event rebuild: the indexes of
+ * tasks build in ~25% less time. A column added to an existing table is VIRTUAL (SQLite cannot ADD
+ * a STORED column), which queries cannot tell apart.
  */
 export const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
 export const docTable = (target: string): string => `doc__${target}`;
@@ -71,12 +75,16 @@ export function ensureDocumentTables(
   options: DocumentTableOptions = {},
 ): void {
   const table = docTable(target);
+  const stored = Object.keys(storage.fields).map(
+    (field) =>
+      `,\n    ${quote(fieldColumn(field))} GENERATED ALWAYS AS (${fieldExpression(storage, field)}) STORED`,
+  );
   db.exec(`CREATE TABLE IF NOT EXISTS ${quote(table)} (
     id TEXT NOT NULL${options.deferIndexes ? '' : ' PRIMARY KEY'},
     tenant_id TEXT NOT NULL,
     position TEXT NOT NULL,
     position_key TEXT NOT NULL,
-    body TEXT NOT NULL
+    body TEXT NOT NULL${stored.join('')}
   )`);
   const existing = new Set(
     (db.prepare(`SELECT name FROM pragma_table_xinfo(?)`).all(table) as { name: string }[]).map(
