@@ -33,7 +33,13 @@ export interface BenchSizes {
   };
   readonly queries: {
     readonly connections: number;
+    /** Per query kind, in total over its rounds. */
     readonly secondsPerQuery: number;
+    /**
+     * Every kind runs once per round, kinds interleaved, and its rounds are merged: a noisy
+     * stretch of this shared machine then lands on every kind alike, not on whichever ran then.
+     */
+    readonly rounds: number;
     readonly maxRequestsPerQuery: number;
     /** A second, bigger read model (one or two events per task); 0 skips it. */
     readonly bigTasks: number;
@@ -47,7 +53,13 @@ export const FULL: BenchSizes = {
   commands: { poolTasks: 2_000, connections: 50, seconds: 20, maxRequests: 500_000 },
   readYourWrites: { seconds: 15, probes: 2_000 },
   rebuild: { tasks: 100_000, eventsPerTask: 10, emmettMaxEvents: 100_000, emmettMaxSeconds: 30 },
-  queries: { connections: 50, secondsPerQuery: 3, maxRequestsPerQuery: 200_000, bigTasks: 1_000_000 },
+  queries: {
+    connections: 50,
+    secondsPerQuery: 3,
+    rounds: 3,
+    maxRequestsPerQuery: 200_000,
+    bigTasks: 1_000_000,
+  },
   coldStart: { runs: 5, timeoutSeconds: 30 },
 };
 
@@ -58,7 +70,7 @@ export const QUICK: BenchSizes = {
   commands: { poolTasks: 200, connections: 50, seconds: 4, maxRequests: 100_000 },
   readYourWrites: { seconds: 3, probes: 300 },
   rebuild: { tasks: 2_000, eventsPerTask: 10, emmettMaxEvents: 20_000, emmettMaxSeconds: 3 },
-  queries: { connections: 50, secondsPerQuery: 0.5, maxRequestsPerQuery: 20_000, bigTasks: 0 },
+  queries: { connections: 50, secondsPerQuery: 0.5, rounds: 1, maxRequestsPerQuery: 20_000, bigTasks: 0 },
   coldStart: { runs: 3, timeoutSeconds: 30 },
 };
 
@@ -69,6 +81,6 @@ export const TINY: BenchSizes = {
   commands: { poolTasks: 10, connections: 4, seconds: 0.5, maxRequests: 200 },
   readYourWrites: { seconds: 0.5, probes: 10 },
   rebuild: { tasks: 20, eventsPerTask: 10, emmettMaxEvents: 0, emmettMaxSeconds: 0 },
-  queries: { connections: 4, secondsPerQuery: 0.1, maxRequestsPerQuery: 100, bigTasks: 0 },
+  queries: { connections: 4, secondsPerQuery: 0.1, rounds: 2, maxRequestsPerQuery: 100, bigTasks: 0 },
   coldStart: { runs: 1, timeoutSeconds: 10 },
 };

@@ -22,6 +22,8 @@ export interface LoadOptions {
   next(): LoadRequest;
   /** Every response, with the request it answers. */
   onResponse?(request: LoadRequest, status: number, body: string): void;
+  /** Also records every latency here (to merge several runs' latencies exactly). */
+  readonly alsoRecord?: LatencyRecorder;
 }
 
 export interface LoadResult {
@@ -106,6 +108,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   });
   instance.on('response', (_client, _status, _bytes, ms) => {
     all.record(ms);
+    options.alsoRecord?.record(ms);
     const kind = answered?.kind ?? 'unknown';
     let rec = byKind.get(kind);
     if (!rec) byKind.set(kind, (rec = new LatencyRecorder(options.maxRequests)));

@@ -3,6 +3,7 @@ import { ensureReadModels, seededDataset, type Dataset } from '../harness/datase
 import { request } from '../harness/http-client';
 import { runLoad, type LoadRequest } from '../harness/http-load';
 import { AUTH, type RunningServer } from '../harness/ledger-server';
+import { MergedLoad } from '../harness/merged-load';
 import { fmt } from '../harness/report';
 import { pick, prng } from '../harness/stats';
 import { cpuBeside } from './commands.scenario';
@@ -72,7 +73,7 @@ async function queriesOver(
   const server = await ctx.server({ dataDir: dataset.dataDir, app: 'query-api', profileDir: ctx.profileDir });
   try {
     const kinds = await queryKinds(server, dataset);
-    const { connections, secondsPerQuery, maxRequestsPerQuery } = ctx.sizes.queries;
+    const { connections, secondsPerQuery, rounds, maxRequestsPerQuery } = ctx.sizes.queries;
     const summary: Record<string, unknown> = {};
     // Warm-up, not recorded: a freshly started server runs its first requests unoptimised.
     let turn = 0;
@@ -84,23 +85,33 @@ async function queriesOver(
       headers: AUTH,
       next: () => kinds[turn++ % kinds.length].next(),
     });
-    for (const kind of kinds) {
-      let failures = 0;
-      const load = await runLoad({
-        url: server.url,
-        connections,
-        seconds: secondsPerQuery,
-        maxRequests: maxRequestsPerQuery,
-        headers: AUTH,
-        serverCpuMs: server.cpuMs,
-        next: kind.next,
-        onResponse: (_r, status) => void (status === 200 || failures++),
-      });
-      summary[kind.name] = { ...load, failures };
+    const merged = kinds.map(() => new MergedLoad(maxRequestsPerQuery * rounds));
+    const failures = kinds.map(() => 0);
+    for (let r = 0; r < rounds; r++) {
+      for (const [i, kind] of kinds.entries()) {
+        merged[i].add(
+          await runLoad({
+            url: server.url,
+            connections,
+            seconds: secondsPerQuery / rounds,
+            maxRequests: maxRequestsPerQuery,
+            headers: AUTH,
+            serverCpuMs: server.cpuMs,
+            next: kind.next,
+            onResponse: (_r, status) => void (status === 200 || failures[i]++),
+            alsoRecord: merged[i].latencies,
+          }),
+        );
+      }
+    }
+    for (const [i, kind] of kinds.entries()) {
+      const load = merged[i].result();
+      summary[kind.name] = { ...load, failures: failures[i] };
       ctx.log(
-        `${scenario} ${kind.name}: ${fmt(load.perSecond)} req/s, p50 ${fmt(load.latency.p50, 2)} ms, p99 ${fmt(load.latency.p99, 2)} ms`,
+        `${scenario} ${kind.name}: ${fmt(load.perSecond)} req/s, p50 ${fmt(load.latency.p50, 2)} ms, p99 ${fmt(load.latency.p99, 2)} ms` +
+          (rounds > 1 ? ` (rounds: ${load.rounds.map((x) => fmt(x.perSecond)).join(', ')} req/s)` : ''),
       );
-      const errors = failures + load.errors;
+      const errors = failures[i] + load.errors;
       ctx.metric({
         scenario,
         name: `${kind.name}`,
@@ -119,6 +130,7 @@ async function queriesOver(
       });
     }
     ctx.detail(scenario, {
+      rounds,
       tasks: dataset.seed.tasks,
       events: dataset.seed.events,
       seedSeconds: dataset.seed.seconds,
