@@ -137,6 +137,13 @@ async function readYourWrites(ctx: ScenarioContext, server: RunningServer, mix: 
   });
   ctx.metric({
     scenario: 'read-your-writes',
+    name: 'plain read of the same task, no wait, p99',
+    value: result.plainRead.p99,
+    unit: 'ms',
+    beside: `p50 ${fmt(result.plainRead.p50, 2)} ms: one request through the loaded server: a read-your-writes read is this plus its wait`,
+  });
+  ctx.metric({
+    scenario: 'read-your-writes',
     name: 'probe failures (503, stale, error)',
     value: result.failures,
     unit: '',
