@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { backgroundCheckpointFiles, checkpointInBackground } from './background-checkpoints';
+import {
+  backgroundCheckpointFiles,
+  checkpointInBackground,
+  checkpointOnFirstWrite,
+} from './background-checkpoints';
 
 let dir: string;
 const open: Database.Database[] = [];
@@ -103,5 +107,29 @@ describe('checkpointInBackground', () => {
     const release = checkpointInBackground(readonly);
     expect(backgroundCheckpointFiles()).toEqual([]);
     await release();
+  });
+});
+
+describe('checkpointOnFirstWrite', () => {
+  it('starts no worker until the first write, one then, and none after its release', async () => {
+    const db = walDatabase();
+    const checkpoints = checkpointOnFirstWrite(db, true);
+    expect(backgroundCheckpointFiles()).toEqual([]);
+    writeRows(db);
+    checkpoints.wrote();
+    checkpoints.wrote();
+    expect(backgroundCheckpointFiles()).toEqual([db.name]);
+    expect(await until(() => fileBytes(db) > 4_000_000)).toBe(true);
+    await checkpoints.release();
+    expect(backgroundCheckpointFiles()).toEqual([]);
+    checkpoints.wrote();
+    expect(backgroundCheckpointFiles()).toEqual([]);
+  });
+
+  it('does nothing when disabled', async () => {
+    const checkpoints = checkpointOnFirstWrite(walDatabase(), false);
+    checkpoints.wrote();
+    expect(backgroundCheckpointFiles()).toEqual([]);
+    await checkpoints.release();
   });
 });

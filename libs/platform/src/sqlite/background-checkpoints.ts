@@ -79,6 +79,35 @@ export function checkpointInBackground(
   };
 }
 
+export interface CheckpointsOnFirstWrite {
+  /** Call after each write: the first call starts the file's worker; later ones cost a branch. */
+  readonly wrote: () => void;
+  readonly release: ReleaseCheckpoints;
+}
+
+/**
+ * `checkpointInBackground`, started by the connection's first write: a process that only reads
+ * the file (the projector reading `events.db`, a CLI status) never runs a worker for it.
+ * `enabled: false` makes both functions do nothing.
+ */
+export function checkpointOnFirstWrite(
+  db: Database,
+  enabled: boolean,
+  options: BackgroundCheckpointOptions = {},
+): CheckpointsOnFirstWrite {
+  let release: ReleaseCheckpoints | undefined;
+  let released = !enabled;
+  return {
+    wrote: () => {
+      if (!released && !release) release = checkpointInBackground(db, options);
+    },
+    release: async () => {
+      released = true;
+      await release?.();
+    },
+  };
+}
+
 /** Files that have a checkpoint worker now (for tests and diagnostics). */
 export const backgroundCheckpointFiles = (): string[] => [...checkpointers.keys()];
 

@@ -12,7 +12,7 @@ export interface SqliteOptions {
   readonly busyTimeoutMs?: number;
   /** Open without write access (inspection tools); every write then fails as unavailable. */
   readonly readonly?: boolean;
-  /** WAL checkpoints from a worker thread instead of at commit (see checkpointInBackground). */
+  /** WAL checkpoints from a worker thread, started by the first write (see checkpointOnFirstWrite). */
   readonly backgroundCheckpoints?: boolean;
 }
 

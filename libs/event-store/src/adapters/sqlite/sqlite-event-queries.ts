@@ -75,9 +75,9 @@ export function createEventQueries(db: SqliteDatabase): EventQueries {
       // instr(...) = 1 is "starts with" without LIKE's wildcards and case folding.
       if (prefixes > 0) where.push(`(${Array(prefixes).fill('instr(stream, ?) = 1').join(' OR ')})`);
       if (types > 0) where.push(`type IN (${Array(types).fill('?').join(', ')})`);
-      stmt = db.prepare(
-        `SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`,
-      ).raw();
+      stmt = db
+        .prepare(`SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`)
+        .raw();
       pageStmts.set(key, stmt);
     }
     return stmt;

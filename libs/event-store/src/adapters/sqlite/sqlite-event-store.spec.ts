@@ -6,6 +6,7 @@ import { UnavailableError, ValidationError, WrongExpectedVersion } from '@ledger
 import type { EventStore, RecordedEvent } from '../../core';
 import { caught, events, iteratorOf, namespace, nextWithin, take } from '../../testing/contract-helpers';
 import { eventStoreContract } from '../../testing/event-store.contract';
+import { backgroundCheckpointFiles } from '@ledger/platform/sqlite/background-checkpoints';
 import { createSqliteEventStore } from './sqlite-event-store';
 
 const dirs: string[] = [];
@@ -211,6 +212,18 @@ describe('SQLite event store', () => {
     } finally {
       await Promise.all([ahead.close(), late.close()]);
     }
+  });
+
+  it('starts its checkpoint worker with its first append, not for reading', async () => {
+    const file = tempFile();
+    const store = make(file, { backgroundCheckpoints: true });
+    await store.readAll({ limit: 10 });
+    await store.headPosition();
+    expect(backgroundCheckpointFiles()).not.toContain(file);
+    await store.append('task-1', events(1, 'TaskCreated'), 'no_stream');
+    expect(backgroundCheckpointFiles()).toContain(file);
+    await store.close();
+    expect(backgroundCheckpointFiles()).not.toContain(file);
   });
 
   it('ends open subscriptions when the store closes', async () => {

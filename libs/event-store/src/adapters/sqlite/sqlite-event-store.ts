@@ -11,7 +11,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../../core';
-import { checkpointInBackground } from '@ledger/platform/sqlite/background-checkpoints';
+import { checkpointOnFirstWrite } from '@ledger/platform/sqlite/background-checkpoints';
 import { mapSqliteError, openSqliteDatabase, parsePosition, type SqliteOptions } from './sqlite-database';
 import { createEventQueries, type EventQueries, type Page } from './sqlite-event-queries';
 import { SqliteLiveTail } from './sqlite-live-tail';
@@ -52,7 +52,7 @@ const isDuplicateId = (e: unknown): boolean =>
  */
 export function createSqliteEventStore(options: SqliteEventStoreOptions): EventStore {
   const db = openSqliteDatabase(options);
-  const releaseCheckpoints = options.backgroundCheckpoints ? checkpointInBackground(db) : undefined;
+  const checkpoints = checkpointOnFirstWrite(db, options.backgroundCheckpoints ?? false);
   const q: EventQueries = createEventQueries(db);
   const subscriptions = new Set<Subscription>();
   const pageSize = options.pageSize ?? 1000;
@@ -146,6 +146,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
         }
       });
       if (outcome !== undefined && !('conflict' in outcome)) {
+        checkpoints.wrote();
         if (outcome.recorded) tail.committed(outcome.recorded);
         return outcome.result;
       }
@@ -197,7 +198,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       await Promise.all([...subscriptions].map((s) => s.close()));
       tail.close();
       closed = true;
-      await releaseCheckpoints?.();
+      await checkpoints.release();
       db.close();
     },
   };

@@ -1,6 +1,6 @@
 import { UnavailableError } from '@ledger/platform/errors';
 import type { ClaimResult, IdempotencyRecord, IdempotencyStore, StoredResponse } from '../../core';
-import { checkpointInBackground } from '@ledger/platform/sqlite/background-checkpoints';
+import { checkpointOnFirstWrite } from '@ledger/platform/sqlite/background-checkpoints';
 import { mapSqliteError, openSqliteDatabase, type SqliteOptions } from './sqlite-database';
 
 interface KeyRow {
@@ -27,7 +27,7 @@ const toRecord = (row: KeyRow): IdempotencyRecord => ({
  */
 export function createSqliteIdempotencyStore(options: SqliteOptions): IdempotencyStore {
   const db = openSqliteDatabase(options);
-  const releaseCheckpoints = options.backgroundCheckpoints ? checkpointInBackground(db) : undefined;
+  const checkpoints = checkpointOnFirstWrite(db, options.backgroundCheckpoints ?? false);
   // Inserts a pending claim, or takes over a pending one that went stale; never a completed one.
   const claimStmt = db.prepare(
     `INSERT INTO idempotency_keys (tenant_id, key, request_hash, status, body, created_at)
@@ -55,6 +55,11 @@ export function createSqliteIdempotencyStore(options: SqliteOptions): Idempotenc
       throw mapSqliteError(e, what);
     }
   };
+  const write = <T>(what: string, fn: () => T): T => {
+    const result = guard(what, fn);
+    checkpoints.wrote();
+    return result;
+  };
 
   // IMMEDIATE: the upsert and the read of the winner's record see the same state, even when
   // another process claims the same key at the same moment.
@@ -68,19 +73,19 @@ export function createSqliteIdempotencyStore(options: SqliteOptions): Idempotenc
 
   return {
     async claim(tenantId, key, requestHash, now, staleAfterMs) {
-      return guard('cannot claim an idempotency key', () =>
+      return write('cannot claim an idempotency key', () =>
         claimTx.immediate(tenantId, key, requestHash, now.getTime(), staleAfterMs),
       );
     },
 
     async complete(tenantId, key, response: StoredResponse) {
-      guard('cannot store an idempotent response', () =>
+      write('cannot store an idempotent response', () =>
         completeStmt.run(response.status, JSON.stringify(response.body) ?? 'null', tenantId, key),
       );
     },
 
     async release(tenantId, key) {
-      guard('cannot release an idempotency key', () => releaseStmt.run(tenantId, key));
+      write('cannot release an idempotency key', () => releaseStmt.run(tenantId, key));
     },
 
     async get(tenantId, key) {
@@ -92,13 +97,13 @@ export function createSqliteIdempotencyStore(options: SqliteOptions): Idempotenc
     },
 
     async purgeOlderThan(cutoff) {
-      return guard('cannot purge idempotency keys', () => purgeStmt.run(cutoff.getTime()).changes);
+      return write('cannot purge idempotency keys', () => purgeStmt.run(cutoff.getTime()).changes);
     },
 
     async close() {
       if (closed) return;
       closed = true;
-      await releaseCheckpoints?.();
+      await checkpoints.release();
       db.close();
     },
   };
