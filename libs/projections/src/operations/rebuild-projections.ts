@@ -78,7 +78,8 @@ interface Run {
   readonly shadow: TargetState;
   readonly resumed: boolean;
   readonly statusBefore: ProjectionStatus;
-  readonly cache: RebuildDocumentCache<ReadDocument>;
+  /** None for a `documentPerEvent` projection: it never reads a document back. */
+  readonly cache?: RebuildDocumentCache<ReadDocument>;
   checkpoint?: Checkpoint;
   lastEventAt?: Date;
   batches: number;
@@ -167,7 +168,9 @@ async function startRun(
       shadow,
       resumed,
       statusBefore,
-      cache: new RebuildDocumentCache(options.cacheSize ?? 10_000, !resumed),
+      cache: projection.documentPerEvent
+        ? undefined
+        : new RebuildDocumentCache(options.cacheSize ?? 10_000, !resumed),
       checkpoint: shadow.checkpoint,
       batches: 0,
       applied: 0,
@@ -248,9 +251,9 @@ async function foldPage(
     if (!run.handles.has(recorded.type) || (after !== undefined && key <= after)) continue;
     prepared.push(prepareEvent(recorded, key, events[i], run.projection));
   }
-  const { known, load } = run.projection.documentPerEvent
-    ? { known: new Map<string, StoredDocument<ReadDocument>>(), load: [] }
-    : run.cache.lookup(documentIds(prepared));
+  const { known, load } = run.cache
+    ? run.cache.lookup(documentIds(prepared))
+    : { known: new Map<string, StoredDocument<ReadDocument>>(), load: [] };
   if (load.length) {
     for (const [id, doc] of await options.store.loadDocuments<ReadDocument>(run.shadow.target, load))
       known.set(id, doc);
@@ -264,8 +267,8 @@ async function foldPage(
     checkpoint,
     folded.parked,
   );
-  if (committed.skipped > 0) run.cache.forget();
-  else if (!run.projection.documentPerEvent) run.cache.remember(folded.writes);
+  if (committed.skipped > 0) run.cache?.forget();
+  else run.cache?.remember(folded.writes);
   run.checkpoint = checkpoint;
   run.lastEventAt = last.recordedAt;
   run.batches++;
