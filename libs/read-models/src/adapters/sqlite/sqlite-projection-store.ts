@@ -32,6 +32,7 @@ import {
   type ReleaseCheckpoints,
 } from '@ledger/platform/sqlite/background-checkpoints';
 import { RowIdIndex } from './sqlite-row-id-index';
+import { writeDocuments, writeRows } from './sqlite-document-writes';
 import { SqliteParkedEvents } from './sqlite-parked-events';
 import { SqliteLeases } from './sqlite-leases';
 import { openReadModelDatabase, translateBusy } from './sqlite-connection';
@@ -249,73 +250,14 @@ export class SqliteProjectionStore implements ProjectionStore {
       const row = this.requireTarget(target);
       const fill = this.fills.get(target);
       const applied = fill
-        ? this.writeRows(fill.rows, fill.s, writes)
-        : this.writeDocuments(this.statementsOf(row), writes);
+        ? writeRows(fill.rows, fill.s, writes)
+        : writeDocuments(this.statementsOf(row), writes);
       if (parked?.length) this.parked.add(parked);
       if (checkpoint) {
         this.advanceCheckpoint.run(checkpoint.position, checkpoint.key, this.now(), target, checkpoint.key);
       }
       return { applied, skipped: writes.length - applied };
     });
-  }
-
-  /** Writes through the target's indexed statements under each write's guard; returns how many applied. */
-  private writeDocuments<Doc extends { readonly tenantId: string }>(
-    s: DocumentStatements,
-    writes: readonly DocumentWrite<Doc>[],
-  ): number {
-    let applied = 0;
-    for (const w of writes) {
-      const notOlder = w.guard === 'not-older';
-      const changed = w.doc
-        ? (notOlder ? s.upsertNotOlder : s.upsertNewer).run(
-            w.id,
-            w.doc.tenantId,
-            w.position,
-            w.positionKey,
-            JSON.stringify(w.doc),
-          )
-        : (notOlder ? s.deleteNotOlder : s.deleteNewer).run(w.id, w.positionKey);
-      if (changed.changes === 0) continue;
-      applied++;
-      for (const a of s.arrays) {
-        a.clear.run(w.id);
-        if (w.doc) a.fill.run(w.id);
-      }
-    }
-    return applied;
-  }
-
-  /**
-   * The writes of a shadow filled without an id index, under the same guards as the upserts: an
-   * id the map has never seen has no row (plain INSERT); a known one is updated by rowid where
-   * the stored position is older. Returns how many applied.
-   */
-  private writeRows<Doc extends { readonly tenantId: string }>(
-    rows: RowIdIndex,
-    s: RowStatements,
-    writes: readonly DocumentWrite<Doc>[],
-  ): number {
-    let applied = 0;
-    for (const w of writes) {
-      const notOlder = w.guard === 'not-older';
-      const rowid = rows.candidates(w.id).find((r) => s.idOf.get(r) === w.id);
-      if (w.doc === null) {
-        if (rowid !== undefined)
-          applied += (notOlder ? s.deleteNotOlder : s.deleteNewer).run(rowid, w.positionKey).changes;
-        continue;
-      }
-      const body = JSON.stringify(w.doc);
-      if (rowid === undefined) {
-        const r = s.insert.run(w.id, w.doc.tenantId, w.position, w.positionKey, body);
-        rows.add(w.id, Number(r.lastInsertRowid));
-        applied++;
-      } else {
-        const update = notOlder ? s.updateNotOlder : s.updateNewer;
-        applied += update.run(w.doc.tenantId, w.position, w.positionKey, body, rowid, w.positionKey).changes;
-      }
-    }
-    return applied;
   }
 
   async resetCheckpoint(target: string, checkpoint: Checkpoint | undefined): Promise<void> {
