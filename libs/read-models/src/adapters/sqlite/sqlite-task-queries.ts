@@ -62,6 +62,17 @@ interface LiveCheckpoint extends Checkpoint {
 const positionOf = (live: LiveCheckpoint | undefined): Position | undefined =>
   live && live.checkpoint_key !== null ? live.checkpoint! : undefined;
 
+/** Bounded by a reset: SQL texts name targets, and old targets' statements are never asked for again. */
+function cached(cache: Map<string, Database.Statement>, sql: string, prepare: () => Database.Statement) {
+  let s = cache.get(sql);
+  if (!s) {
+    if (cache.size > 500) cache.clear();
+    s = prepare();
+    cache.set(sql, s);
+  }
+  return s;
+}
+
 /**
  * Reads the live targets. Each call runs in one read transaction, so the live pointer and the
  * rows it points to come from the same WAL snapshot: a switch committed meanwhile (even by
@@ -103,15 +114,13 @@ export class SqliteTaskQueries implements TaskQueries {
   }
 
   /** Statements are cached by SQL text, which names the target: a switch simply yields new ones. */
-  private statement(sql: string, cache = this.prepared): Database.Statement {
-    let s = cache.get(sql);
-    if (!s) {
-      if (cache.size > 500) cache.clear();
-      s = this.db.prepare(sql);
-      if (cache === this.pages) s.pluck();
-      cache.set(sql, s);
-    }
-    return s;
+  private statement(sql: string): Database.Statement {
+    return cached(this.prepared, sql, () => this.db.prepare(sql));
+  }
+
+  /** A list page's statement: plucked, so a page is its bodies as strings. */
+  private pageStatement(sql: string): Database.Statement {
+    return cached(this.pages, sql, () => this.db.prepare(sql).pluck());
   }
 
   private body<T>(projection: string, tenantId: string, id: string): T | undefined {
@@ -164,7 +173,7 @@ export class SqliteTaskQueries implements TaskQueries {
   /** The bodies of up to `limit + 1` documents of the page (the extra one says whether a next page exists). */
   private pageRows(target: string, tenantId: string, query: TaskListQuery): string[] {
     const { sql, params } = taskListSql(target, tenantId, query);
-    return this.statement(sql, this.pages).all(...params) as string[];
+    return this.pageStatement(sql).all(...params) as string[];
   }
 
   async taskHistory(tenantId: string, taskId: string): Promise<TaskHistoryEntry[]> {
