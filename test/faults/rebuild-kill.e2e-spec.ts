@@ -101,7 +101,8 @@ describe('rebuild killed with SIGKILL at random points, then rerun', () => {
       } else {
         // Beyond what a resumed shadow already holds, so the kill lands in this run's own work.
         const resumedAt = progress();
-        const target = resumedAt + 1 + Math.floor(random() * (total - resumedAt));
+        // Capped: a shadow resumed complete leaves only the switch, and past the total nothing comes.
+        const target = Math.min(total, resumedAt + 1 + Math.floor(random() * (total - resumedAt)));
         aimed = `progress ${target}/${total}`;
         const reached = () => (progress() >= target ? true : undefined);
         await waitWhileRunning(child, aimed, reached, 60_000, 2).catch(() => undefined);
