@@ -34,6 +34,10 @@ const fieldExpression = (storage: DocumentStorage, field: string): string => {
   return spec.nullAs === undefined ? extract : `ifnull(${extract}, '${spec.nullAs.replace(/'/g, "''")}')`;
 };
 
+/** A field's column definition: `STORED` when a table is created, `VIRTUAL` when added later. */
+const fieldColumnSql = (storage: DocumentStorage, field: string, kind: 'STORED' | 'VIRTUAL'): string =>
+  `${quote(fieldColumn(field))} GENERATED ALWAYS AS (${fieldExpression(storage, field)}) ${kind}`;
+
 const indexName = (table: string, columns: readonly string[]): string =>
   `ix__${table}__${columns.join('__')}`;
 
@@ -76,8 +80,7 @@ export function ensureDocumentTables(
 ): void {
   const table = docTable(target);
   const stored = Object.keys(storage.fields).map(
-    (field) =>
-      `,\n    ${quote(fieldColumn(field))} GENERATED ALWAYS AS (${fieldExpression(storage, field)}) STORED`,
+    (field) => `,\n    ${fieldColumnSql(storage, field, 'STORED')}`,
   );
   db.exec(`CREATE TABLE IF NOT EXISTS ${quote(table)} (
     id TEXT NOT NULL${options.deferIndexes ? '' : ' PRIMARY KEY'},
@@ -93,9 +96,7 @@ export function ensureDocumentTables(
   );
   for (const field of Object.keys(storage.fields)) {
     if (existing.has(fieldColumn(field))) continue;
-    db.exec(
-      `ALTER TABLE ${quote(table)} ADD COLUMN ${quote(fieldColumn(field))} GENERATED ALWAYS AS (${fieldExpression(storage, field)}) VIRTUAL`,
-    );
+    db.exec(`ALTER TABLE ${quote(table)} ADD COLUMN ${fieldColumnSql(storage, field, 'VIRTUAL')}`);
   }
   if (options.deferIndexes) return;
   // No (tenant_id, id) index: ids are unique across tenants, so the id index serves every id

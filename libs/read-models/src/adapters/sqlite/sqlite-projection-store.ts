@@ -51,7 +51,7 @@ export interface SqliteProjectionStoreOptions {
   /** Storage per projection name (indexes, side tables); defaults to the read models' own. */
   readonly storage?: Readonly<Record<string, DocumentStorage>>;
   readonly clock?: () => Date;
-  /** WAL checkpoints from a worker thread instead of at commit (see checkpointInBackground). */
+  /** WAL checkpoints copied from a worker thread, beside the connection's own (see checkpointInBackground). */
   readonly backgroundCheckpoints?: boolean;
 }
 
