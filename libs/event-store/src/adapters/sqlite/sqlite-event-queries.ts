@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { EventFilter, RecordedEvent } from '../../core';
 import type { SqliteDatabase } from './sqlite-database';
+import { limitClause } from '@ledger/platform/sqlite/limit-clause';
 
 /**
  * A row of COLUMNS as an array: better-sqlite3's `.raw()` skips building a named object per row,
@@ -65,18 +66,23 @@ export function createEventQueries(db: SqliteDatabase): EventQueries {
   const head = db.prepare('SELECT max(position) FROM events').pluck();
   const streamStmt = db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? ORDER BY revision`).raw();
 
-  // One prepared statement per filter shape (how many prefixes, how many types); there are few.
+  // One prepared statement per filter shape (how many prefixes, how many types) and page size;
+  // there are few (a reader keeps its batch size). The limit is written in, see limitClause.
   const pageStmts = new Map<string, Statement>();
-  const pageStmt = (prefixes: number, types: number): Statement => {
-    const key = `${prefixes}:${types}`;
+  const pageStmt = (prefixes: number, types: number, limit: number): Statement => {
+    const key = `${prefixes}:${types}:${limit}`;
     let stmt = pageStmts.get(key);
     if (!stmt) {
+      // Bounded for a caller that varies its page size: older shapes are prepared again if asked.
+      if (pageStmts.size >= 64) pageStmts.clear();
       const where = ['position > ?'];
       // instr(...) = 1 is "starts with" without LIKE's wildcards and case folding.
       if (prefixes > 0) where.push(`(${Array(prefixes).fill('instr(stream, ?) = 1').join(' OR ')})`);
       if (types > 0) where.push(`type IN (${Array(types).fill('?').join(', ')})`);
       stmt = db
-        .prepare(`SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`)
+        .prepare(
+          `SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position ${limitClause(limit)}`,
+        )
         .raw();
       pageStmts.set(key, stmt);
     }
@@ -92,11 +98,10 @@ export function createEventQueries(db: SqliteDatabase): EventQueries {
    */
   const filteredPage = db.transaction(
     (after: number, limit: number, prefixes: readonly string[], types: readonly string[]): Page => {
-      const rows = pageStmt(prefixes.length, types.length).all(
+      const rows = pageStmt(prefixes.length, types.length, limit).all(
         after,
         ...prefixes,
         ...types,
-        limit,
       ) as EventRow[];
       const last = lastPosition(rows, after);
       const next = rows.length < limit ? Math.max(last, (head.get() as number | null) ?? 0) : last;
@@ -115,7 +120,7 @@ export function createEventQueries(db: SqliteDatabase): EventQueries {
       const prefixes = filter?.streamPrefixes ?? [];
       const types = filter?.eventTypes ?? [];
       if (prefixes.length > 0 || types.length > 0) return filteredPage(after, limit, prefixes, types);
-      const rows = pageStmt(0, 0).all(after, limit) as EventRow[];
+      const rows = pageStmt(0, 0, limit).all(after) as EventRow[];
       return { events: rows.map(toRecorded), next: lastPosition(rows, after) };
     },
   };

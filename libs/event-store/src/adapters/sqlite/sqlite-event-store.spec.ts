@@ -128,6 +128,23 @@ describe('SQLite event store', () => {
     expect(store.comparePositions('9', '10')).toBeLessThan(0);
   });
 
+  // The limit is written into each page's SQL (limitClause), one statement per page size.
+  it('reads pages of any size, mixed, and an unbounded or fractional limit', async () => {
+    const store = make(tempFile());
+    const ns = namespace();
+    await store.append(ns.stream('a'), events(7, ns.type('E')), 'any');
+    const filter = { streamPrefixes: [ns.prefix] };
+    const all = await store.readAll({ limit: Number.POSITIVE_INFINITY, filter });
+    expect(all).toHaveLength(7);
+    expect(await store.readAll({ limit: Number.MAX_VALUE })).toHaveLength(7);
+    const ids = (page: RecordedEvent[]) => page.map((e) => e.id);
+    expect(ids(await store.readAll({ limit: 2, filter }))).toEqual(ids(all.slice(0, 2)));
+    expect(ids(await store.readAll({ from: all[1].position, limit: 3.9, filter }))).toEqual(
+      ids(all.slice(2, 5)),
+    );
+    expect(ids(await store.readAll({ from: all[4].position, limit: 2 }))).toEqual(ids(all.slice(5, 7)));
+  });
+
   it('pages through a long catch-up and a filter that skips long runs of other events', async () => {
     const store = make(tempFile(), { pageSize: 7 });
     const ns = namespace();

@@ -161,7 +161,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     async readAll({ from, limit, filter }: ReadAllOptions): Promise<RecordedEvent[]> {
       const after = from === undefined ? 0 : parsePosition(from);
       if (!(limit >= 1)) return [];
-      return readPage(after, Math.floor(limit), filter).events;
+      // Written into the SQL (limitClause): a limit past any log's length means no limit.
+      return readPage(after, Math.min(Math.floor(limit), Number.MAX_SAFE_INTEGER), filter).events;
     },
 
     subscribeToAll(subscribe: SubscribeOptions = {}): Subscription {

@@ -1,5 +1,6 @@
 import { NO_DUE_DATE } from '../../core/document-storage';
 import type { TaskListQuery, TaskListSort } from '../../queries/task-list-query';
+import { limitClause } from '@ledger/platform/sqlite/limit-clause';
 import { arrayTable, docTable, fieldColumn, quote } from './sqlite-document-tables';
 
 export interface SqlQuery {
@@ -24,8 +25,8 @@ const SORT_FIELD: Readonly<Record<TaskListSort, 'createdAt' | 'dueAt' | 'updated
  *   that SQLite turns into the lower (upper) bound of that same range.
  * One extra row is fetched to learn whether a next page exists. Only the body is selected: the
  * page is spliced from it, and rows of more than one column cost JS an array and a string more
- * each (a 51-row page read as [id, body] took 49 µs instead of 33). Exported so a test can
- * EXPLAIN exactly what the adapter runs.
+ * each (a 51-row page read as [id, body] took 49 µs instead of 33). The LIMIT is written into
+ * the SQL, not bound: see `limitClause`. Exported so a test can EXPLAIN exactly what the adapter runs.
  */
 export function taskListSql(target: string, tenantId: string, query: TaskListQuery): SqlQuery {
   const field = SORT_FIELD[query.sort];
@@ -64,6 +65,6 @@ export function taskListSql(target: string, tenantId: string, query: TaskListQue
     params.push(query.after.value ?? NO_DUE_DATE, query.after.id);
   }
   const sql = `SELECT d.body AS body FROM ${from} WHERE ${where.join(' AND ')}
-    ORDER BY ${sortExpr} ${direction}, ${idExpr} ${direction} LIMIT ?`;
-  return { sql, params: [...params, query.limit + 1] };
+    ORDER BY ${sortExpr} ${direction}, ${idExpr} ${direction} ${limitClause(query.limit + 1)}`;
+  return { sql, params };
 }
