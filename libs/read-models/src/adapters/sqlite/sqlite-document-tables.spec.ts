@@ -1,6 +1,13 @@
 import Database from 'better-sqlite3';
 import type { DocumentStorage } from '../../core/document-storage';
-import { docTable, ensureDocumentTables } from './sqlite-document-tables';
+import {
+  arrayTable,
+  docTable,
+  ensureDocumentTables,
+  prepareDocumentStatements,
+  sideRowsHaveRid,
+} from './sqlite-document-tables';
+import { writeDocuments } from './sqlite-document-writes';
 
 const storage = (fields: DocumentStorage['fields']): DocumentStorage => ({
   fields,
@@ -65,5 +72,65 @@ describe('SQLite document tables', () => {
         .pluck()
         .get(),
     ).toBe('~');
+  });
+
+  describe('side rows and their documents', () => {
+    const labelled: DocumentStorage = {
+      fields: { createdAt: { path: 'createdAt' } },
+      indexes: [['createdAt']],
+      arrays: { labels: { path: 'labels', sortFields: ['createdAt'] } },
+    };
+    const doc = (id: string, labels: string[]) => ({
+      id,
+      tenantId: 'x',
+      createdAt: `2030-01-0${id.length}`,
+      labels,
+    });
+    const write = (target: string, id: string, labels: string[] | null, key: string) =>
+      writeDocuments(prepareDocumentStatements(db, target, labelled), [
+        { id, doc: labels && doc(id, labels), position: key, positionKey: key, guard: 'newer' },
+      ]);
+    const sideRows = (target: string, join: string) =>
+      db
+        .prepare(
+          `SELECT d.id, a.value FROM ${arrayTable(target, 'labels')} a JOIN ${docTable(target)} d ON ${join} ORDER BY d.id, a.value`,
+        )
+        .all();
+
+    it('carry the rid of their document, which VACUUM keeps', () => {
+      ensureDocumentTables(db, 't1', labelled);
+      expect(sideRowsHaveRid(db, 't1', 'labels')).toBe(true);
+      write('t1', 'a', ['red'], '1');
+      write('t1', 'bb', ['red', 'blue'], '2');
+      write('t1', 'ccc', ['blue'], '3');
+      write('t1', 'a', null, '4'); // deleted: its side rows go, and a gap opens in the rowids
+      write('t1', 'dddd', ['red'], '5');
+      const expected = [
+        { id: 'bb', value: 'blue' },
+        { id: 'bb', value: 'red' },
+        { id: 'ccc', value: 'blue' },
+        { id: 'dddd', value: 'red' },
+      ];
+      expect(sideRows('t1', 'd.rid = a.doc_rid')).toEqual(expected);
+      db.exec('VACUUM');
+      expect(sideRows('t1', 'd.rid = a.doc_rid')).toEqual(expected);
+      expect(sideRows('t1', 'd.id = a.doc_id')).toEqual(expected);
+    });
+
+    it('of a document table made before rid join on id, and are still written', () => {
+      // The layout of targets made by earlier releases.
+      db.exec(`CREATE TABLE ${docTable('old')} (id TEXT NOT NULL PRIMARY KEY, tenant_id TEXT NOT NULL,
+        position TEXT NOT NULL, position_key TEXT NOT NULL, body TEXT NOT NULL)`);
+      db.prepare(
+        `INSERT INTO ${docTable('old')} (id, tenant_id, position, position_key, body) VALUES ('a', 'x', '1', '1', ?)`,
+      ).run(JSON.stringify(doc('a', ['red'])));
+      ensureDocumentTables(db, 'old', labelled);
+      expect(sideRowsHaveRid(db, 'old', 'labels')).toBe(false);
+      write('old', 'bb', ['blue'], '2');
+      expect(sideRows('old', 'd.id = a.doc_id')).toEqual([
+        { id: 'a', value: 'red' },
+        { id: 'bb', value: 'blue' },
+      ]);
+    });
   });
 });

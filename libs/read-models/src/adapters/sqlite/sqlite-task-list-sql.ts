@@ -17,8 +17,9 @@ const SORT_FIELD: Readonly<Record<TaskListSort, 'createdAt' | 'dueAt' | 'updated
 
 /**
  * The SQL of one page of `GET /v1/tasks`, built over TASKS_STORAGE's columns and indexes:
- * - with a label, the label side table drives: `(tenant_id, value, <sort>, doc_id)` is one
- *   range scan in sort order, and each row joins its document by primary key;
+ * - with a label, the label side table drives: `(tenant_id, value, <sort>, doc_id, doc_rid)` is
+ *   one range scan in sort order, and each row joins its document by rowid (`labelsHaveRid`,
+ *   tables made since side rows carry it) or else through the id index;
  * - otherwise the documents table drives on `(tenant_id, [filter,] <sort>, id)`;
  * - further filters are checked on the rows the scan yields;
  * - the keyset condition `(sort, id) > (?, ?)` (or `<` descending) is a row-value comparison
@@ -28,7 +29,12 @@ const SORT_FIELD: Readonly<Record<TaskListSort, 'createdAt' | 'dueAt' | 'updated
  * each (a 51-row page read as [id, body] took 49 µs instead of 33). The LIMIT is written into
  * the SQL, not bound: see `limitClause`. Exported so a test can EXPLAIN exactly what the adapter runs.
  */
-export function taskListSql(target: string, tenantId: string, query: TaskListQuery): SqlQuery {
+export function taskListSql(
+  target: string,
+  tenantId: string,
+  query: TaskListQuery,
+  labelsHaveRid: boolean,
+): SqlQuery {
   const field = SORT_FIELD[query.sort];
   const direction = query.sort.startsWith('-') ? 'DESC' : 'ASC';
   const d = quote(docTable(target));
@@ -41,7 +47,7 @@ export function taskListSql(target: string, tenantId: string, query: TaskListQue
   let sortExpr: string;
   let idExpr: string;
   if (filter.label !== undefined) {
-    from = `${quote(arrayTable(target, 'labels'))} a JOIN ${d} d ON d.id = a.doc_id`;
+    from = `${quote(arrayTable(target, 'labels'))} a JOIN ${d} d ON ${labelsHaveRid ? 'd.rid = a.doc_rid' : 'd.id = a.doc_id'}`;
     where.push('a.tenant_id = ?', 'a.value = ?');
     params.push(tenantId, filter.label);
     sortExpr = `a.${sortColumn}`;

@@ -11,6 +11,7 @@ import {
 } from '../../testing';
 import { createSqliteProjectionStore, type SqliteProjectionStore } from './sqlite-projection-store';
 import { createSqliteTaskQueries, taskHistorySql } from './sqlite-task-queries';
+import { sideRowsHaveRid } from './sqlite-document-tables';
 import { taskListSql } from './sqlite-task-list-sql';
 
 // Store and queries open the file on separate connections, as the projector and the query API
@@ -58,7 +59,12 @@ describe.each([
     const after = withCursor
       ? { sort, value: sort === 'dueAt' ? null : '2029-01-01T00:00:05.000Z', id: 'task-050' }
       : null;
-    const { sql, params } = taskListSql(target, 't1', { ...query, after });
+    const { sql, params } = taskListSql(
+      target,
+      't1',
+      { ...query, after },
+      sideRowsHaveRid(store.db, target, 'labels'),
+    );
     return (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map(
       (r) => r.detail,
     );
@@ -73,10 +79,18 @@ describe.each([
           expect({ filter, withCursor, details }).toEqual({
             filter,
             withCursor,
-            details: details.filter((d) => /^SEARCH .* USING (COVERING )?INDEX /.test(d)),
+            // A label's side rows reach their documents by rowid (`rid`).
+            details: details.filter((d) =>
+              /^SEARCH .* USING ((COVERING )?INDEX |INTEGER PRIMARY KEY \(rowid=\?\))/.test(d),
+            ),
           });
           // One filter (plus the tenant) never needs a sort step: the index yields the order.
           if (Object.keys(filter).length <= 1) expect(details.join('\n')).not.toMatch(/TEMP B-TREE/);
+          if (filter.label !== undefined && Object.keys(filter).length === 1)
+            expect(details).toEqual([
+              expect.stringMatching(/^SEARCH a USING COVERING INDEX /),
+              'SEARCH d USING INTEGER PRIMARY KEY (rowid=?)',
+            ]);
         }
       }
     },

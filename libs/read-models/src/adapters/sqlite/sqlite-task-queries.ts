@@ -21,7 +21,7 @@ import {
   type TaskStats,
 } from '../../core/task-queries.port';
 import { openReadModelDatabase, translateBusy } from './sqlite-connection';
-import { docTable, quote } from './sqlite-document-tables';
+import { docTable, quote, sideRowsHaveRid } from './sqlite-document-tables';
 import { migrateReadModelSchema } from './sqlite-read-model-schema';
 import { taskListSql } from './sqlite-task-list-sql';
 
@@ -86,6 +86,7 @@ export class SqliteTaskQueries implements TaskQueries {
   private readonly prepared = new Map<string, Database.Statement>();
   /** The list pages' statements, plucking the one column: 51 strings, not 51 row objects. */
   private readonly pages = new Map<string, Database.Statement>();
+  private readonly ridLayouts = new Map<string, boolean>();
   /** Built once: better-sqlite3 builds a wrapper per `db.transaction(fn)`, a third of a lookup's cost. */
   private readonly snapshot: Database.Transaction<(fn: () => unknown) => unknown>;
 
@@ -121,6 +122,18 @@ export class SqliteTaskQueries implements TaskQueries {
   /** A list page's statement: plucked, so a page is its bodies as strings. */
   private pageStatement(sql: string): Database.Statement {
     return cached(this.pages, sql, () => this.db.prepare(sql).pluck());
+  }
+
+  /** Asked of the schema once per target that a label is listed from: a table's columns never change. */
+  private labelsHaveRid(target: string, query: TaskListQuery): boolean {
+    if (query.filter.label === undefined) return false;
+    let known = this.ridLayouts.get(target);
+    if (known === undefined) {
+      if (this.ridLayouts.size > 100) this.ridLayouts.clear();
+      known = sideRowsHaveRid(this.db, target, 'labels');
+      this.ridLayouts.set(target, known);
+    }
+    return known;
   }
 
   private body<T>(projection: string, tenantId: string, id: string): T | undefined {
@@ -172,7 +185,7 @@ export class SqliteTaskQueries implements TaskQueries {
 
   /** The bodies of up to `limit + 1` documents of the page (the extra one says whether a next page exists). */
   private pageRows(target: string, tenantId: string, query: TaskListQuery): string[] {
-    const { sql, params } = taskListSql(target, tenantId, query);
+    const { sql, params } = taskListSql(target, tenantId, query, this.labelsHaveRid(target, query));
     return this.pageStatement(sql).all(...params) as string[];
   }
 
