@@ -5,7 +5,7 @@ import { loadavg } from 'node:os';
 import { SCENARIOS, type BenchSizes, type ScenarioName } from './harness/bench-options';
 import type { ScenarioContext } from './harness/context';
 import type { ServerLauncher } from './harness/ledger-server';
-import { describeMachine } from './harness/machine';
+import { describeMachine, pressure } from './harness/machine';
 import { loadEmmett } from './harness/peers';
 import { judge, type BenchReport, type Metric, type Skipped } from './harness/report';
 import { appendScenario } from './scenarios/append.scenario';
@@ -100,7 +100,11 @@ export async function runBench(options: RunOptions): Promise<BenchReport> {
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationS: Math.round((finishedAt.getTime() - startedAt.getTime()) / 100) / 10,
-    machine: { ...machine, loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100) },
+    machine: {
+      ...machine,
+      loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
+      pressureAtEnd: pressure(),
+    },
     sizes: options.sizes,
     metrics,
     skipped,

@@ -3,6 +3,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { FULL, QUICK, SCENARIOS, type BenchSizes, type ScenarioName } from './harness/bench-options';
 import { childServer } from './harness/ledger-server';
+import { pressure } from './harness/machine';
 import { repoRoot, resultsDir, serverEntry } from './harness/paths';
 import { textTable } from './harness/report';
 import { runBench } from './run-bench';
@@ -87,15 +88,21 @@ async function runAndReport(
   return report.skipped.some((s) => s.reason.startsWith('failed')) ? 1 : 0;
 }
 
+/** I/O stalls (% of the last 10 s) above which the machine is not quiet: commits fsync. */
+const NOISY_IO_STALL = 10;
+
 /**
- * On a shared machine other people's test runs take the cores: wait (bounded) until the 1-minute
- * load average is below the core count before measuring. The load at start and end is in the JSON.
+ * On a shared machine other people's test runs take the cores, and their disk traffic stalls our
+ * commits: wait (bounded) until the 1-minute load average is below the core count and I/O stalls
+ * under NOISY_IO_STALL % before measuring. Load and pressure at start and end are in the JSON.
  */
 async function untilQuiet(maxSeconds: number): Promise<void> {
   const deadline = Date.now() + maxSeconds * 1000;
-  while (loadavg()[0] >= cpus().length && Date.now() < deadline) {
+  const ioStall = () => pressure()?.io?.avg10 ?? 0;
+  while ((loadavg()[0] >= cpus().length || ioStall() >= NOISY_IO_STALL) && Date.now() < deadline) {
     console.log(
-      `waiting for a quieter machine: load average ${loadavg()[0].toFixed(2)} on ${cpus().length} cores`,
+      `waiting for a quieter machine: load average ${loadavg()[0].toFixed(2)} on ${cpus().length} cores, ` +
+        `I/O stalled ${ioStall().toFixed(1)}% of the last 10 s`,
     );
     await new Promise((r) => setTimeout(r, 10_000));
   }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import Database from 'better-sqlite3';
 
@@ -16,5 +17,37 @@ export function describeMachine(): Record<string, unknown> {
     node: process.version,
     sqlite,
     loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+    pressureAtStart: pressure(),
   };
+}
+
+/** Share of time (%) in which some task waited, over the last 10 and 60 s. */
+export interface Stall {
+  readonly avg10: number;
+  readonly avg60: number;
+}
+
+/** `some avg10=… avg60=…` of a /proc/pressure file; undefined if it has no such line. */
+export function parseStall(text: string): Stall | undefined {
+  const some = /^some avg10=([\d.]+) avg60=([\d.]+)/m.exec(text);
+  return some ? { avg10: Number(some[1]), avg60: Number(some[2]) } : undefined;
+}
+
+/**
+ * Linux pressure stall information. A load average counts tasks, not what they wait for: on this
+ * VM a neighbour's disk traffic left the cores idle while I/O waits stalled 10-50% of the time,
+ * and every commit's fsync with them (read-your-writes p50 went from 1 ms to 50-80 ms). Undefined
+ * where the kernel does not expose it.
+ */
+export function pressure(): { readonly cpu?: Stall; readonly io?: Stall } | undefined {
+  const read = (resource: string) => {
+    try {
+      return parseStall(readFileSync(`/proc/pressure/${resource}`, 'utf8'));
+    } catch {
+      return undefined;
+    }
+  };
+  const cpu = read('cpu');
+  const io = read('io');
+  return cpu || io ? { cpu, io } : undefined;
 }
