@@ -49,10 +49,9 @@ const indexName = (table: string, columns: readonly string[]): string =>
 export interface DocumentTableOptions {
   /**
    * Only the document table: no index at all, not even on `id` (its writer finds rows by rowid,
-   * see RowIdIndex), and no side table. A rebuild's
-   * shadow is filled this way; a later call without it builds the rest in bulk: a UNIQUE index on
-   * `id` (what ON CONFLICT (id) needs), CREATE INDEX over the finished table, side tables from
-   * the bodies in one INSERT ... SELECT.
+   * see RowIdIndex), and no side table. A rebuild's shadow is filled this way; a later call
+   * without it builds the rest in bulk: a UNIQUE index on `id` (what ON CONFLICT (id) needs),
+   * CREATE INDEX over the finished table, side tables from the bodies in one INSERT ... SELECT.
    */
   readonly deferIndexes?: boolean;
 }
