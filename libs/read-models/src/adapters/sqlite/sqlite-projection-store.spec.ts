@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { backgroundCheckpointFiles } from '@ledger/platform/sqlite/background-checkpoints';
 import { projectionStoreContract } from '@ledger/projections/testing';
 import { docTable, hasIdIndex, quote } from './sqlite-document-tables';
 import { createSqliteProjectionStore } from './sqlite-projection-store';
@@ -12,6 +13,24 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 projectionStoreContract({
   name: 'sqlite',
   make: async () => createSqliteProjectionStore({ file: join(dir, `rm-${n++}.db`) }),
+});
+
+describe('SqliteProjectionStore background checkpoints', () => {
+  it('starts its worker with its first write, not for reading, and stops it on close', async () => {
+    const file = join(dir, `rm-${n++}.db`);
+    const store = createSqliteProjectionStore({ file, backgroundCheckpoints: true });
+    try {
+      await store.listStates();
+      await store.getState('tasks');
+      await store.listParked();
+      expect(backgroundCheckpointFiles()).not.toContain(file);
+      await store.registerProjection('tasks', 1);
+      expect(backgroundCheckpointFiles()).toContain(file);
+    } finally {
+      await store.close();
+    }
+    expect(backgroundCheckpointFiles()).not.toContain(file);
+  });
 });
 
 // SQLite-only: a shadow created with deferred indexes has no index on `id` at all while it fills.

@@ -28,8 +28,8 @@ import {
   type RowStatements,
 } from './sqlite-document-tables';
 import {
-  checkpointInBackground,
-  type ReleaseCheckpoints,
+  checkpointOnFirstWrite,
+  type CheckpointsOnFirstWrite,
 } from '@ledger/platform/sqlite/background-checkpoints';
 import { RowIdIndex } from './sqlite-row-id-index';
 import { writeDocuments, writeRows } from './sqlite-document-writes';
@@ -76,14 +76,16 @@ export class SqliteProjectionStore implements ProjectionStore {
   // Prepared once: every batch commit runs both.
   private readonly selectTarget: Database.Statement;
   private readonly advanceCheckpoint: Database.Statement;
-  private readonly releaseCheckpoints?: ReleaseCheckpoints;
+  private readonly checkpoints: CheckpointsOnFirstWrite;
 
   constructor(options: SqliteProjectionStoreOptions) {
     this.clock = options.clock ?? (() => new Date());
     this.storage = options.storage ?? READ_MODEL_STORAGE;
     this.db = openReadModelDatabase(options.file);
     migrateReadModelSchema(this.db);
-    if (options.backgroundCheckpoints) this.releaseCheckpoints = checkpointInBackground(this.db);
+    // Started by the first write, as the event store's: a process that only reads through the
+    // store runs no worker for the file.
+    this.checkpoints = checkpointOnFirstWrite(this.db, options.backgroundCheckpoints ?? false);
     this.parked = new SqliteParkedEvents(this.db, this.clock);
     this.leases = new SqliteLeases(this.db, this.clock);
     this.selectTarget = this.db.prepare(`SELECT * FROM targets WHERE target = ?`);
@@ -111,7 +113,9 @@ export class SqliteProjectionStore implements ProjectionStore {
   private tx<T>(fn: () => T): T {
     // IMMEDIATE takes the write lock up front: a reader-turned-writer cannot deadlock with
     // another process, and SQLITE_BUSY surfaces before any work (then it is retried as transient).
-    return translateBusy(() => this.db.transaction(fn).immediate());
+    const result = translateBusy(() => this.db.transaction(fn).immediate());
+    this.checkpoints.wrote();
+    return result;
   }
 
   private targetRow(target: string): TargetRow | undefined {
@@ -378,7 +382,7 @@ export class SqliteProjectionStore implements ProjectionStore {
   }
 
   async close(): Promise<void> {
-    await this.releaseCheckpoints?.();
+    await this.checkpoints.release();
     if (this.db.open) this.db.close();
   }
 }

@@ -49,12 +49,13 @@ export function createSqliteTaskQueries(options: SqliteTaskQueriesOptions): Sqli
   return new SqliteTaskQueries(db, true);
 }
 
-interface Checkpoint {
+/** A target's checkpoint columns, as the statements below select them. */
+interface CheckpointRow {
   readonly checkpoint: string | null;
   readonly checkpoint_key: string | null;
 }
 
-interface LiveCheckpoint extends Checkpoint {
+interface LiveCheckpoint extends CheckpointRow {
   readonly target: string;
 }
 
@@ -223,7 +224,7 @@ export class SqliteTaskQueries implements TaskQueries {
     if (readModels.length === 1) {
       return positionOf(translateBusy(() => this.live.get(readModels[0])) as LiveCheckpoint | undefined);
     }
-    const rows = translateBusy(() => this.checkpoints.all(JSON.stringify(readModels))) as Checkpoint[];
+    const rows = translateBusy(() => this.checkpoints.all(JSON.stringify(readModels))) as CheckpointRow[];
     if (rows.length < new Set(readModels).size || rows.some((r) => r.checkpoint_key === null))
       return undefined;
     rows.sort((a, b) =>
