@@ -120,7 +120,7 @@ export function ensureDocumentTables(
     const sortColumns = spec.sortFields.map(fieldColumn);
     const created = !db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(side);
     // A side table of a document table made before `rid` existed joins on id, as it always did.
-    const withRid = created ? hasColumn(db, table, 'rid') : hasColumn(db, side, 'doc_rid');
+    const withRid = created ? existing.has('rid') : hasColumn(db, side, 'doc_rid');
     db.exec(`CREATE TABLE IF NOT EXISTS ${quote(side)} (
       doc_id TEXT NOT NULL,${withRid ? '\n      doc_rid INTEGER NOT NULL,' : ''}
       tenant_id TEXT NOT NULL,
