@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { EventFilter, RecordedEvent } from '../../core';
 import type { SqliteDatabase } from './sqlite-database';
+import { cachedIn } from '@ledger/platform/sqlite/bounded-cache';
 import { limitClause } from '@ledger/platform/sqlite/limit-clause';
 
 /**
@@ -69,25 +70,24 @@ export function createEventQueries(db: SqliteDatabase): EventQueries {
   // One prepared statement per filter shape (how many prefixes, how many types) and page size;
   // there are few (a reader keeps its batch size). The limit is written in, see limitClause.
   const pageStmts = new Map<string, Statement>();
-  const pageStmt = (prefixes: number, types: number, limit: number): Statement => {
-    const key = `${prefixes}:${types}:${limit}`;
-    let stmt = pageStmts.get(key);
-    if (!stmt) {
-      // Bounded for a caller that varies its page size: older shapes are prepared again if asked.
-      if (pageStmts.size >= 64) pageStmts.clear();
-      const where = ['position > ?'];
-      // instr(...) = 1 is "starts with" without LIKE's wildcards and case folding.
-      if (prefixes > 0) where.push(`(${Array(prefixes).fill('instr(stream, ?) = 1').join(' OR ')})`);
-      if (types > 0) where.push(`type IN (${Array(types).fill('?').join(', ')})`);
-      stmt = db
-        .prepare(
-          `SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position ${limitClause(limit)}`,
-        )
-        .raw();
-      pageStmts.set(key, stmt);
-    }
-    return stmt;
-  };
+  // Bounded (64) for a caller that varies its page size: older shapes are prepared again if asked.
+  const pageStmt = (prefixes: number, types: number, limit: number): Statement =>
+    cachedIn(
+      pageStmts,
+      `${prefixes}:${types}:${limit}`,
+      () => {
+        const where = ['position > ?'];
+        // instr(...) = 1 is "starts with" without LIKE's wildcards and case folding.
+        if (prefixes > 0) where.push(`(${Array(prefixes).fill('instr(stream, ?) = 1').join(' OR ')})`);
+        if (types > 0) where.push(`type IN (${Array(types).fill('?').join(', ')})`);
+        return db
+          .prepare(
+            `SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position ${limitClause(limit)}`,
+          )
+          .raw();
+      },
+      64,
+    );
 
   /**
    * With a filter, a short page also moves the cursor to the head of the same read snapshot, so

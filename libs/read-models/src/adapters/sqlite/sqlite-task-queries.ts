@@ -20,6 +20,7 @@ import {
   type TaskReadModel,
   type TaskStats,
 } from '../../core/task-queries.port';
+import { cachedIn } from '@ledger/platform/sqlite/bounded-cache';
 import { openReadModelDatabase, translateBusy } from './sqlite-connection';
 import { docTable, quote, sideRowsHaveRid } from './sqlite-document-tables';
 import { migrateReadModelSchema } from './sqlite-read-model-schema';
@@ -62,17 +63,6 @@ interface LiveCheckpoint extends CheckpointRow {
 /** A projection's position: none while it has no live target or its target projected nothing. */
 const positionOf = (live: LiveCheckpoint | undefined): Position | undefined =>
   live && live.checkpoint_key !== null ? live.checkpoint! : undefined;
-
-/** Bounded by a reset: SQL texts name targets, and old targets' statements are never asked for again. */
-function cached(cache: Map<string, Database.Statement>, sql: string, prepare: () => Database.Statement) {
-  let s = cache.get(sql);
-  if (!s) {
-    if (cache.size > 500) cache.clear();
-    s = prepare();
-    cache.set(sql, s);
-  }
-  return s;
-}
 
 /**
  * Reads the live targets. Each call runs in one read transaction, so the live pointer and the
@@ -117,24 +107,18 @@ export class SqliteTaskQueries implements TaskQueries {
 
   /** Statements are cached by SQL text, which names the target: a switch simply yields new ones. */
   private statement(sql: string): Database.Statement {
-    return cached(this.prepared, sql, () => this.db.prepare(sql));
+    return cachedIn(this.prepared, sql, () => this.db.prepare(sql), 500);
   }
 
   /** A list page's statement: plucked, so a page is its bodies as strings. */
   private pageStatement(sql: string): Database.Statement {
-    return cached(this.pages, sql, () => this.db.prepare(sql).pluck());
+    return cachedIn(this.pages, sql, () => this.db.prepare(sql).pluck(), 500);
   }
 
   /** Asked of the schema once per target that a label is listed from: a table's columns never change. */
   private labelsHaveRid(target: string, query: TaskListQuery): boolean {
     if (query.filter.label === undefined) return false;
-    let known = this.ridLayouts.get(target);
-    if (known === undefined) {
-      if (this.ridLayouts.size > 100) this.ridLayouts.clear();
-      known = sideRowsHaveRid(this.db, target, 'labels');
-      this.ridLayouts.set(target, known);
-    }
-    return known;
+    return cachedIn(this.ridLayouts, target, () => sideRowsHaveRid(this.db, target, 'labels'), 100);
   }
 
   private body<T>(projection: string, tenantId: string, id: string): T | undefined {
