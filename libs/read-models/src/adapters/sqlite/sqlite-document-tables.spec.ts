@@ -30,32 +30,35 @@ describe('SQLite document tables', () => {
   let db: Database.Database;
   beforeEach(() => (db = new Database(':memory:')));
   afterEach(() => db.close());
+  /** A document row written by hand, tenant `x`, position 1. */
+  const insertRow = (target: string, id: string, body: unknown) =>
+    db
+      .prepare(
+        `INSERT INTO ${docTable(target)} (id, tenant_id, position, position_key, body) VALUES (?, 'x', '1', '1', ?)`,
+      )
+      .run(id, JSON.stringify(body));
+  const firstValue = (target: string, column: string): unknown =>
+    db
+      .prepare(`SELECT ${column} FROM ${docTable(target)}`)
+      .pluck()
+      .get();
 
   it.each([false, true])(
     'declares the field columns of a new table STORED (deferred indexes: %s)',
     (deferIndexes) => {
       ensureDocumentTables(db, 't1', storage({ status: { path: 'status' } }), { deferIndexes });
       expect(hiddenKinds(db, 't1')).toMatchObject({ id: 0, body: 0, f_status: 3 });
-      db.prepare(
-        `INSERT INTO ${docTable('t1')} (id, tenant_id, position, position_key, body) VALUES (?, ?, ?, ?, ?)`,
-      ).run('a', 'x', '1', '1', JSON.stringify({ status: 'todo' }));
+      insertRow('t1', 'a', { status: 'todo' });
       db.prepare(`UPDATE ${docTable('t1')} SET body = ? WHERE id = 'a'`).run(
         JSON.stringify({ status: 'done' }),
       );
-      expect(
-        db
-          .prepare(`SELECT f_status FROM ${docTable('t1')}`)
-          .pluck()
-          .get(),
-      ).toBe('done');
+      expect(firstValue('t1', 'f_status')).toBe('done');
     },
   );
 
   it('adds a field declared later to an existing table as a VIRTUAL column, indexed and filled', () => {
     ensureDocumentTables(db, 't1', storage({ status: { path: 'status' } }));
-    db.prepare(
-      `INSERT INTO ${docTable('t1')} (id, tenant_id, position, position_key, body) VALUES (?, ?, ?, ?, ?)`,
-    ).run('a', 'x', '1', '1', JSON.stringify({ status: 'todo', dueAt: null }));
+    insertRow('t1', 'a', { status: 'todo', dueAt: null });
     ensureDocumentTables(
       db,
       't1',
@@ -66,12 +69,7 @@ describe('SQLite document tables', () => {
       .prepare(`EXPLAIN QUERY PLAN SELECT id FROM ${docTable('t1')} WHERE tenant_id = 'x' AND f_dueAt = '~'`)
       .all() as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING (COVERING )?INDEX .*f_dueAt/);
-    expect(
-      db
-        .prepare(`SELECT f_dueAt FROM ${docTable('t1')}`)
-        .pluck()
-        .get(),
-    ).toBe('~');
+    expect(firstValue('t1', 'f_dueAt')).toBe('~');
   });
 
   describe('side rows and their documents', () => {
@@ -121,9 +119,7 @@ describe('SQLite document tables', () => {
       // The layout of targets made by earlier releases.
       db.exec(`CREATE TABLE ${docTable('old')} (id TEXT NOT NULL PRIMARY KEY, tenant_id TEXT NOT NULL,
         position TEXT NOT NULL, position_key TEXT NOT NULL, body TEXT NOT NULL)`);
-      db.prepare(
-        `INSERT INTO ${docTable('old')} (id, tenant_id, position, position_key, body) VALUES ('a', 'x', '1', '1', ?)`,
-      ).run(JSON.stringify(doc('a', ['red'])));
+      insertRow('old', 'a', doc('a', ['red']));
       ensureDocumentTables(db, 'old', labelled);
       expect(sideRowsHaveRid(db, 'old', 'labels')).toBe(false);
       write('old', 'bb', ['blue'], '2');
