@@ -1,30 +1,8 @@
 // Runs the ledger CLI straight from its TypeScript sources (tests spawn it as a child process
-// without waiting for a build): compiles each .ts file on require with swc, as jest does, and
-// maps the @ledger/* aliases of tsconfig.json. Usage: node run-from-source.js <ledger args>
-const fs = require('node:fs');
-const Module = require('node:module');
+// without waiting for a build). Usage: node run-from-source.js <ledger args>
 const path = require('node:path');
-const { transformSync } = require('@swc/core');
 
 const root = path.resolve(__dirname, '../../../..');
-const alias = /^@ledger\/(tasks|event-store|projections|read-models|platform)(\/.*)?$/;
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  const m = alias.exec(request);
-  return resolveFilename.call(this, m ? path.join(root, 'libs', m[1], 'src', m[2] ?? '') : request, ...rest);
-};
-require.extensions['.ts'] = (module, filename) => {
-  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
-    filename,
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-  });
-  module._compile(code, filename);
-};
+require(path.join(root, 'libs/platform/src/testing/register-ts-source.js'));
 require('reflect-metadata');
 require(path.join(root, 'apps/ledger-cli/src/main.ts'));

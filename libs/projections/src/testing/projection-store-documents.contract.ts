@@ -1,7 +1,12 @@
+import { isDate } from 'node:util/types';
 import { StaleTargetError, type ProjectionStore } from '../core';
 import { ck, key, liveTarget, rejection, using, write, type CounterDoc } from './contract-fixtures';
 
-/** Registration, documents, guards and checkpoints. */
+/**
+ * Registration, documents, guards and checkpoints. Dates are checked with `isDate`, not
+ * `instanceof`: a store on a worker thread answers with Dates of the process's realm, and jest runs
+ * these tests in a realm of its own.
+ */
 export function documentCases(make: () => Promise<ProjectionStore>): void {
   describe('registration and state', () => {
     it('registers a projection with an empty, stopped live target', () =>
@@ -10,7 +15,7 @@ export function documentCases(make: () => Promise<ProjectionStore>): void {
         expect(state).toMatchObject({ name: 'counters', version: 3, status: 'stopped' });
         expect(state.checkpoint).toBeUndefined();
         expect(state.shadow).toBeUndefined();
-        expect(state.updatedAt).toBeInstanceOf(Date);
+        expect(isDate(state.updatedAt)).toBe(true);
         expect(await store.getTarget(state.liveTarget)).toMatchObject({ projection: 'counters', version: 3 });
         expect(await store.getState('counters')).toEqual(state);
       }));

@@ -1,0 +1,89 @@
+import { StaleTargetError, type ProjectionStore } from '@ledger/projections/core';
+import { isLedgerError, UnavailableError } from '@ledger/platform/errors';
+
+// What crosses between ThreadedSqliteProjectionStore and its worker thread: calls, replies, errors.
+
+export type RemoteMethod = Exclude<keyof ProjectionStore, 'close'>;
+
+/** Every method of the port but close: the compiler fails here when the port gains one. */
+export const REMOTE_METHODS = {
+  registerProjection: true,
+  getState: true,
+  listStates: true,
+  setStatus: true,
+  getTarget: true,
+  loadDocuments: true,
+  commitBatch: true,
+  resetCheckpoint: true,
+  scanDocuments: true,
+  addParked: true,
+  listParked: true,
+  getParked: true,
+  removeParked: true,
+  countParked: true,
+  acquireLease: true,
+  renewLease: true,
+  releaseLease: true,
+  createShadowTarget: true,
+  prepareSwitch: true,
+  switchLive: true,
+  dropTarget: true,
+  dropOrphanTargets: true,
+} as const satisfies Record<RemoteMethod, true>;
+
+export const isRemoteMethod = (m: unknown): m is RemoteMethod =>
+  typeof m === 'string' && Object.hasOwn(REMOTE_METHODS, m);
+
+export interface StoreThreadData {
+  readonly file: string;
+  readonly backgroundCheckpoints: boolean;
+}
+
+export interface Call {
+  readonly id: number;
+  readonly method: RemoteMethod | 'close';
+  readonly args: readonly unknown[];
+}
+
+export type Reply =
+  { readonly id: number; readonly value: unknown } | { readonly id: number; readonly error: EncodedError };
+
+/**
+ * An error as it crosses the thread: structured clone keeps an Error's message but not its class
+ * or its `code`, and the engine decides by both (StaleTargetError is not a failure, an
+ * UnavailableError or SQLITE_BUSY is retried).
+ */
+export interface EncodedError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+  readonly code?: string;
+  readonly details?: Record<string, unknown>;
+  readonly retryAfterSeconds?: number;
+}
+
+export function encodeError(e: unknown): EncodedError {
+  if (!(e instanceof Error)) return { name: 'Error', message: String(e) };
+  const code = (e as { code?: unknown }).code;
+  return {
+    name: e.name,
+    message: e.message,
+    stack: e.stack,
+    code: typeof code === 'string' ? code : undefined,
+    details: isLedgerError(e) ? e.details : undefined,
+    retryAfterSeconds: e instanceof UnavailableError ? e.retryAfterSeconds : undefined,
+  };
+}
+
+export function decodeError(x: EncodedError): Error {
+  let e: Error;
+  if (x.code === 'stale_target') e = new StaleTargetError(String(x.details?.target));
+  else if (x.code === 'unavailable') e = new UnavailableError(x.message, x.retryAfterSeconds);
+  else {
+    e = new Error(x.message);
+    e.name = x.name;
+    if (x.code !== undefined) Object.assign(e, { code: x.code });
+  }
+  e.stack = `${x.stack ?? `${x.name}: ${x.message}`}\n    at (projection store thread)`;
+  return e;
+}
