@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createSqliteEventStore } from '@ledger/event-store';
 import { isRebuildFailure, rebuildProjections } from '@ledger/projections';
-import { createSqliteProjectionStore } from '@ledger/read-models/adapters/sqlite';
+import { createThreadedSqliteProjectionStore } from '@ledger/read-models/adapters/sqlite';
 import { allProjections } from '@ledger/read-models/projections';
 import { elapsedMs, round, RssSampler } from '../harness/stats';
 
@@ -36,12 +36,13 @@ export async function rebuildAll(
 ): Promise<RebuildJobResult> {
   const rss = new RssSampler();
   const started = process.hrtime.bigint();
-  // As `ledger` opens them (createEventStore, createProjectionStore): checkpoints on a worker thread.
+  // As `ledger projections rebuild` opens them (createEventStore, createRebuildProjectionStore):
+  // the read models' connection on a thread of its own, checkpoints on a worker thread.
   const eventStore = createSqliteEventStore({
     file: join(dataDir, 'events.db'),
     backgroundCheckpoints: true,
   });
-  const store = createSqliteProjectionStore({
+  const store = createThreadedSqliteProjectionStore({
     file: join(dataDir, 'read-models.db'),
     backgroundCheckpoints: true,
   });

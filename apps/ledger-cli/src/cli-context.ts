@@ -4,7 +4,7 @@ import { loadConfig, type LedgerConfig } from '@ledger/platform/config';
 import { ValidationError } from '@ledger/platform/errors';
 import type { Projection, ProjectionStore, ReadDocument } from '@ledger/projections';
 import { allProjections } from '@ledger/read-models/projections';
-import { createProjectionStore } from '@ledger/read-models/read-models.module';
+import { createProjectionStore, createRebuildProjectionStore } from '@ledger/read-models/read-models.module';
 import { UsageError, type CliIo } from './cli-io';
 
 /**
@@ -14,6 +14,7 @@ import { UsageError, type CliIo } from './cli-io';
 export class CliContext {
   private events?: EventStore;
   private readModels?: ProjectionStore;
+  private rebuildReadModels?: ProjectionStore;
   readonly config: LedgerConfig;
   readonly abort = new AbortController();
 
@@ -30,6 +31,11 @@ export class CliContext {
 
   get store(): ProjectionStore {
     return (this.readModels ??= createProjectionStore(this.config));
+  }
+
+  /** The read models as a rebuild writes them (commits off the fold's thread); see createRebuildProjectionStore. */
+  get rebuildStore(): ProjectionStore {
+    return (this.rebuildReadModels ??= createRebuildProjectionStore(this.config));
   }
 
   get signal(): AbortSignal {
@@ -55,7 +61,11 @@ export class CliContext {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.events?.close(), this.readModels?.close()]);
+    await Promise.allSettled([
+      this.events?.close(),
+      this.readModels?.close(),
+      this.rebuildReadModels?.close(),
+    ]);
   }
 }
 

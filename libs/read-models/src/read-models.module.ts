@@ -6,6 +6,7 @@ import { LEDGER_CONFIG, type LedgerConfig } from '@ledger/platform/config';
 import { TASK_QUERIES, type TaskQueries } from './core/task-queries.port';
 import { createSqliteProjectionStore } from './adapters/sqlite/sqlite-projection-store';
 import { createSqliteTaskQueries } from './adapters/sqlite/sqlite-task-queries';
+import { createThreadedSqliteProjectionStore } from './adapters/sqlite/sqlite-store-thread';
 import type * as Mongo from './adapters/mongo';
 
 // Loaded only when MONGO_URL is set: the embedded default does not pay for the driver.
@@ -22,6 +23,17 @@ export function createProjectionStore(config: LedgerConfig): ProjectionStore {
   return config.mongoUrl
     ? mongo().createMongoProjectionStore({ url: config.mongoUrl })
     : createSqliteProjectionStore({ file: readModelsFile(config), backgroundCheckpoints: true });
+}
+
+/**
+ * The store a rebuild writes through: the embedded SQLite store on a worker thread, so a page's
+ * commit runs beside the fold of the next (see `commitsInFlight`); MongoDB's commits are already
+ * off this thread.
+ */
+export function createRebuildProjectionStore(config: LedgerConfig): ProjectionStore {
+  return config.mongoUrl
+    ? createProjectionStore(config)
+    : createThreadedSqliteProjectionStore({ file: readModelsFile(config), backgroundCheckpoints: true });
 }
 
 export function createTaskQueries(config: LedgerConfig): TaskQueries {

@@ -45,7 +45,7 @@ export function registerRebuild(projections: Command, act: Act): void {
       const outcomes = await rebuildProjections({
         projections: selected,
         eventStore: ctx.eventStore,
-        store: ctx.store,
+        store: ctx.rebuildStore,
         signal: ctx.signal,
         ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
         onProgress: (p) => {

@@ -91,7 +91,10 @@ export class RebuildDocumentCache<Doc> {
     return { known, load };
   }
 
-  /** Call with the writes of a commit that applied every one of them. */
+  /**
+   * Call with a folded page's writes, before its commit: the next page folds on them. The rebuild's
+   * CommitPipeline lands the pages in order, or fails the run.
+   */
   remember(writes: readonly DocumentWrite<Doc>[]): void {
     for (const w of writes) {
       if (this.current.size >= this.generation && !this.current.has(w.id)) this.rotate();

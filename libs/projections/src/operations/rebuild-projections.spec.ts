@@ -289,4 +289,96 @@ describe('rebuildProjections', () => {
     expect(new Set(docs.map((d) => d.id)).size).toBe(150);
     expect(docs.filter((d) => d.doc.type === 'CommentAdded')).toHaveLength(90);
   });
+
+  /** The store, its shadow commits answered late (as from a worker thread), recording their order. */
+  function slowShadowCommits(failAt?: { prefix: string; commit: number }) {
+    const commit = store.commitBatch.bind(store);
+    const landed: { target: string; position?: string }[] = [];
+    let readsBeforeFirstLanding = 0;
+    let reads = 0;
+    const readAll = env.eventStore.readAll.bind(env.eventStore);
+    const eventStore: EventStore = {
+      ...env.eventStore,
+      readAll: async (o) => {
+        if (o.limit > 1) reads++;
+        return readAll(o);
+      },
+    };
+    const seen = new Map<string, number>();
+    jest.spyOn(store, 'commitBatch').mockImplementation(async (...args: Parameters<typeof commit>) => {
+      const [target, , checkpoint] = args;
+      if (!/_g\d+$/.test(target) || !checkpoint) return commit(...args);
+      const n = (seen.get(target) ?? 0) + 1;
+      seen.set(target, n);
+      await new Promise((r) => setTimeout(r, 3));
+      if (failAt && target.startsWith(failAt.prefix) && n === failAt.commit)
+        throw new Error('disk I/O error');
+      const result = await commit(...args);
+      if (!landed.length) readsBeforeFirstLanding = reads;
+      landed.push({ target, position: checkpoint.position });
+      return result;
+    });
+    return { eventStore, landed, readsBeforeFirstLanding: () => readsBeforeFirstLanding };
+  }
+
+  it('folds the next pages while a slow commit lands, commits each shadow in order, and the result is exact', async () => {
+    const ids = await seed();
+    const slow = slowShadowCommits();
+    const outcomes = await rebuildProjections({
+      projections: [counts, perTask],
+      eventStore: slow.eventStore,
+      store,
+      batchSize: 20,
+      cacheSize: 5,
+      commitsInFlight: 3,
+      worker: { idleMs: 10 },
+    });
+    expect(succeeded(outcomes)).toEqual([
+      expect.objectContaining({ projection: 'counts', switched: true, applied: 150 }),
+      expect.objectContaining({ projection: 'per-task', switched: true, applied: 150 }),
+    ]);
+    // The pass read ahead of the first landing, up to the pipeline's depth.
+    expect(slow.readsBeforeFirstLanding()).toBeGreaterThan(1);
+    for (const prefix of ['counts_', 'per-task_']) {
+      const positions = slow.landed.filter((l) => l.target.startsWith(prefix)).map((l) => Number(l.position));
+      expect(positions.slice(0, 8)).toEqual([20, 40, 60, 80, 100, 120, 140, 150]);
+    }
+    expect((await liveDocs<CountsDoc>('counts', ['t1'])).get('t1')?.total).toBe(100);
+    for (const doc of (await liveDocs<PerTaskDoc>('per-task', ids)).values()) expect(doc.events).toBe(5);
+  });
+
+  it('fails a projection whose commit fails for good, lands none of its later pages, and the next run resumes it exactly', async () => {
+    const ids = await seed();
+    const slow = slowShadowCommits({ prefix: 'per-task_', commit: 2 });
+    const first = await rebuildProjections({
+      projections: [counts, perTask],
+      eventStore: slow.eventStore,
+      store,
+      batchSize: 20,
+      commitsInFlight: 4,
+      worker: { idleMs: 10 },
+    });
+    expect(succeeded(first)).toEqual([
+      expect.objectContaining({ projection: 'counts', switched: true, applied: 150 }),
+      { projection: 'per-task', error: expect.stringContaining('disk I/O error') },
+    ]);
+    const landed = slow.landed.filter((l) => l.target.startsWith('per-task_')).map((l) => l.position);
+    expect(landed).toEqual(['20']); // pages 3 and 4, folded behind the failed 2nd, never landed
+    const shadow = (await store.getState('per-task'))?.shadow;
+    expect(shadow?.checkpoint?.position).toBe('20');
+    expect(await store.getState('per-task')).toMatchObject({
+      lastError: expect.stringContaining('disk I/O error'),
+    });
+
+    jest.restoreAllMocks();
+    const again = await rebuildProjections({
+      projections: [perTask],
+      eventStore: env.eventStore,
+      store,
+      batchSize: 20,
+      worker: { idleMs: 10 },
+    });
+    expect(again).toEqual([expect.objectContaining({ switched: true, resumed: true, applied: 130 })]);
+    for (const doc of (await liveDocs<PerTaskDoc>('per-task', ids)).values()) expect(doc.events).toBe(5);
+  });
 });

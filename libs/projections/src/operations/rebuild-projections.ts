@@ -13,12 +13,15 @@ import {
 } from '../engine/fold-batch';
 import { breather } from './event-loop-yield';
 import { acquireOperationLease, defaultLeaseOwner, keepLease, rebuildLeaseName } from './operation-lease';
+import { CommitPipeline } from './rebuild-commit-pipeline';
 import { RebuildDocumentCache } from './rebuild-document-cache';
 import {
   asError,
+  COMMITS_IN_FLIGHT,
   progressOf,
   REBUILD_PAGE_SIZE,
   retryer,
+  type FoldedPage,
   type RebuildFailure,
   type RebuildOutcome,
   type RebuildProjectionsOptions,
@@ -112,6 +115,12 @@ async function startRun(
       cache: projection.documentPerEvent
         ? undefined
         : new RebuildDocumentCache(options.cacheSize ?? 10_000, !resumed),
+      pipeline: new CommitPipeline<FoldedPage>(
+        options.commitsInFlight ?? COMMITS_IN_FLIGHT,
+        (page) => commitPage(run!, page, options),
+        // A lost lease: the pages still queued are not written (someone else owns the shadow).
+        () => !run!.leaseLost && !run!.outcome,
+      ),
       checkpoint: shadow.checkpoint,
       batches: 0,
       applied: 0,
@@ -132,7 +141,9 @@ const folding = (run: Run, signal?: AbortSignal) => !run.outcome && !run.leaseLo
 /**
  * The one pass: pages of every event any of the projections handles, from the lowest
  * checkpoint up to the head sampled when it starts (whatever is appended meanwhile is left to
- * the catch-up workers, so a busy log cannot keep this loop going forever).
+ * the catch-up workers, so a busy log cannot keep this loop going forever). Each projection's
+ * pages are committed by its CommitPipeline while the next ones fold; the pass ends with every
+ * pipeline drained, so the checkpoints a run reports are committed ones.
  */
 async function foldHistory(runs: readonly Run[], options: RebuildProjectionsOptions): Promise<void> {
   const { eventStore, signal } = options;
@@ -146,28 +157,35 @@ async function foldHistory(runs: readonly Run[], options: RebuildProjectionsOpti
   const pageSize = options.batchSize ?? REBUILD_PAGE_SIZE;
   const breathe = breather();
   const retrying = retryer(options);
-  const head = await retrying(() => eventStore.headPosition());
-  let from = lowestCheckpoint(runs);
-  while (head !== undefined && active().length) {
-    if (from !== undefined && eventStore.comparePositions(from, head) >= 0) break;
-    const page = await retrying(() => eventStore.readAll({ from, limit: pageSize, filter }));
-    if (!page.length) break;
-    const keys = page.map((e) => eventStore.positionKey(e.position));
-    const events = page.map((e) => upcastEvent(e, upcast));
-    for (const run of active()) {
-      try {
-        await retrying(() => foldPage(run, page, keys, events, options), run);
-      } catch (e) {
-        await failRun(run, options, e);
+  try {
+    const head = await retrying(() => eventStore.headPosition());
+    let from = lowestCheckpoint(runs);
+    while (head !== undefined && active().length) {
+      if (from !== undefined && eventStore.comparePositions(from, head) >= 0) break;
+      const page = await retrying(() => eventStore.readAll({ from, limit: pageSize, filter }));
+      if (!page.length) break;
+      const keys = page.map((e) => eventStore.positionKey(e.position));
+      const events = page.map((e) => upcastEvent(e, upcast));
+      for (const run of active()) {
+        try {
+          await foldPage(run, page, keys, events, options);
+        } catch (e) {
+          await failRun(run, options, e);
+        }
       }
+      from = page[page.length - 1].position;
+      if (page.length < pageSize) break;
+      await breathe();
     }
-    from = page[page.length - 1].position;
-    if (page.length < pageSize) break;
-    await breathe();
+  } finally {
+    for (const run of runs) {
+      if (run.outcome) continue;
+      await run.pipeline.drain().catch((e: unknown) => failRun(run, options, e));
+    }
   }
 }
 
-/** Folds one page into one projection's shadow and commits it with the page's last position. */
+/** Folds one page into one projection and queues its commit (documents + the page's last position). */
 async function foldPage(
   run: Run,
   page: readonly RecordedEvent[],
@@ -176,8 +194,9 @@ async function foldPage(
   options: RebuildProjectionsOptions,
 ): Promise<void> {
   const lastKey = keys[keys.length - 1];
-  const after = run.checkpoint?.key;
-  if (after !== undefined && lastKey <= after) return; // this shadow already holds the page
+  // What a resumed shadow held when the run started; pages only move forward from there.
+  const after = run.shadow.checkpoint?.key;
+  if (after !== undefined && lastKey <= after) return;
   const prepared: PreparedEvent[] = [];
   for (let i = 0; i < page.length; i++) {
     const recorded = page[i];
@@ -189,26 +208,45 @@ async function foldPage(
     ? run.cache.lookup(documentIds(prepared))
     : { known: new Map<string, StoredDocument<ReadDocument>>(), load: [] };
   if (load.length) {
-    for (const [id, doc] of await options.store.loadDocuments<ReadDocument>(run.shadow.target, load))
-      known.set(id, doc);
+    // A document to read back may be in a page still on its way to the store: let those land.
+    await run.pipeline.drain();
+    const loaded = await retryer(options)(
+      () => options.store.loadDocuments<ReadDocument>(run.shadow.target, load),
+      run,
+    );
+    for (const [id, doc] of loaded) known.set(id, doc);
   }
   const folded = foldBatch(run.projection, prepared, known);
+  // Remembered now, not after the commit: the next page folds on these documents while this one
+  // is written. The pipeline commits pages in order and fails the run if one cannot land.
+  run.cache?.remember(folded.writes);
   const last = page[page.length - 1];
-  const checkpoint = { position: last.position, key: lastKey };
-  const committed = await options.store.commitBatch(
-    run.shadow.target,
-    folded.writes,
-    checkpoint,
-    folded.parked,
+  await run.pipeline.push({
+    writes: folded.writes,
+    parked: folded.parked,
+    checkpoint: { position: last.position, key: lastKey },
+    lastEventAt: last.recordedAt,
+    applied: folded.applied,
+    skipped: folded.skipped,
+  });
+}
+
+/** The pipeline's commit of one page, with the engine's retries; then the run's progress moves. */
+async function commitPage(run: Run, page: FoldedPage, options: RebuildProjectionsOptions): Promise<void> {
+  const committed = await retryer(options)(
+    () => options.store.commitBatch(run.shadow.target, page.writes, page.checkpoint, page.parked),
+    run,
   );
+  // The store refused a write: someone else wrote the shadow. Pages already folded on the cache
+  // are still right (every writer of a shadow folds the same events with the same code, so
+  // documents at one position are equal); the pages after them read from the store.
   if (committed.skipped > 0) run.cache?.forget();
-  else run.cache?.remember(folded.writes);
-  run.checkpoint = checkpoint;
-  run.lastEventAt = last.recordedAt;
+  run.checkpoint = page.checkpoint;
+  run.lastEventAt = page.lastEventAt;
   run.batches++;
-  run.applied += folded.applied;
-  run.skipped += folded.skipped;
-  run.parked += folded.parked.length;
+  run.applied += page.applied;
+  run.skipped += page.skipped;
+  run.parked += page.parked.length;
   options.onProgress?.(progressOf(run, 'running'));
 }
 

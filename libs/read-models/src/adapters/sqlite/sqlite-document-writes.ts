@@ -9,10 +9,18 @@ import type { RowIdIndex } from './sqlite-row-id-index';
  * under its position guard and return how many applied.
  */
 
+/**
+ * A write whose document the caller has already turned into its JSON text (`body`), as the
+ * threaded store's caller does: stored as is. Its `doc` then only needs `tenantId`.
+ */
+export type SqliteWrite<Doc> = DocumentWrite<Doc> & { readonly body?: string };
+
+const bodyOf = (w: SqliteWrite<unknown>): string => w.body ?? JSON.stringify(w.doc);
+
 /** Writes through the target's indexed statements under each write's guard; returns how many applied. */
 export function writeDocuments<Doc extends { readonly tenantId: string }>(
   s: DocumentStatements,
-  writes: readonly DocumentWrite<Doc>[],
+  writes: readonly SqliteWrite<Doc>[],
 ): number {
   let applied = 0;
   for (const w of writes) {
@@ -23,7 +31,7 @@ export function writeDocuments<Doc extends { readonly tenantId: string }>(
           w.doc.tenantId,
           w.position,
           w.positionKey,
-          JSON.stringify(w.doc),
+          bodyOf(w),
         )
       : (notOlder ? s.deleteNotOlder : s.deleteNewer).run(w.id, w.positionKey);
     if (changed.changes === 0) continue;
@@ -44,7 +52,7 @@ export function writeDocuments<Doc extends { readonly tenantId: string }>(
 export function writeRows<Doc extends { readonly tenantId: string }>(
   rows: RowIdIndex,
   s: RowStatements,
-  writes: readonly DocumentWrite<Doc>[],
+  writes: readonly SqliteWrite<Doc>[],
 ): number {
   let applied = 0;
   for (const w of writes) {
@@ -55,7 +63,7 @@ export function writeRows<Doc extends { readonly tenantId: string }>(
         applied += (notOlder ? s.deleteNotOlder : s.deleteNewer).run(rowid, w.positionKey).changes;
       continue;
     }
-    const body = JSON.stringify(w.doc);
+    const body = bodyOf(w);
     if (rowid === undefined) {
       const r = s.insert.run(w.id, w.doc.tenantId, w.position, w.positionKey, body);
       rows.add(w.id, Number(r.lastInsertRowid));

@@ -1,7 +1,7 @@
 import { isTransient } from '@ledger/projections/engine/retry-policy';
 import { StaleTargetError } from '@ledger/projections/core';
 import { UnavailableError } from '@ledger/platform/errors';
-import { decodeError, encodeError } from './sqlite-store-thread-protocol';
+import { decodeError, decodeWrites, encodeError, encodeWrites } from './sqlite-store-thread-protocol';
 
 // Through structured clone, as postMessage carries it.
 const across = (e: unknown) => decodeError(structuredClone(encodeError(e)));
@@ -34,5 +34,32 @@ describe('errors across the store thread', () => {
 
   it('turns a thrown non-error into an error with its text', () => {
     expect(across('boom').message).toBe('boom');
+  });
+});
+
+describe('writes across the store thread', () => {
+  it('carries each write as its id, tenant, JSON text, position and guard, deletes included', () => {
+    const doc = { tenantId: 'acme', title: 'a', labels: ['x'], nested: { n: 1 }, gone: undefined };
+    const writes = [
+      { id: 'a', doc, position: '7', positionKey: 'k7' },
+      { id: 'b', doc: null, position: '8', positionKey: 'k8', guard: 'not-older' as const },
+    ];
+    const decoded = decodeWrites(structuredClone(encodeWrites(writes)));
+    expect(decoded).toEqual([
+      { id: 'a', doc: { tenantId: 'acme' }, body: JSON.stringify(doc), position: '7', positionKey: 'k7' },
+      { id: 'b', doc: null, position: '8', positionKey: 'k8', guard: 'not-older' },
+    ]);
+    expect(JSON.parse(decoded[0].body!)).toEqual({
+      tenantId: 'acme',
+      title: 'a',
+      labels: ['x'],
+      nested: { n: 1 },
+    });
+  });
+
+  it('sends no guard column when no write has a guard', () => {
+    expect(
+      encodeWrites([{ id: 'a', doc: { tenantId: 't' }, position: '1', positionKey: 'k1' }]).guards,
+    ).toBeUndefined();
   });
 });

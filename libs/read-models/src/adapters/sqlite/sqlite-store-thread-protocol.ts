@@ -1,5 +1,6 @@
-import { StaleTargetError, type ProjectionStore } from '@ledger/projections/core';
+import { StaleTargetError, type DocumentWrite, type ProjectionStore } from '@ledger/projections/core';
 import { isLedgerError, UnavailableError } from '@ledger/platform/errors';
+import type { SqliteWrite } from './sqlite-document-writes';
 
 // What crosses between ThreadedSqliteProjectionStore and its worker thread: calls, replies, errors.
 
@@ -86,4 +87,59 @@ export function decodeError(x: EncodedError): Error {
   }
   e.stack = `${x.stack ?? `${x.name}: ${x.message}`}\n    at (projection store thread)`;
   return e;
+}
+
+/**
+ * A commit's writes as they cross the thread: one array per field, each document already its JSON
+ * text. Measured on rebuild pages (343-byte documents): posting the write objects cost 2.6 µs per
+ * write on this side and 3.6 µs on the worker's (clone, then JSON.stringify there); this form costs
+ * 1.6 and 0.6. The worker stores the text as is (SqliteWrite.body).
+ */
+export interface EncodedWrites {
+  readonly ids: string[];
+  readonly tenants: (string | null)[];
+  readonly bodies: (string | null)[];
+  readonly positions: unknown[];
+  readonly keys: string[];
+  /** Absent when no write has a guard of its own. */
+  readonly guards?: (DocumentWrite<unknown>['guard'] | null)[];
+}
+
+export function encodeWrites(writes: readonly DocumentWrite<{ readonly tenantId: string }>[]): EncodedWrites {
+  const n = writes.length;
+  const e = {
+    ids: new Array<string>(n),
+    tenants: new Array<string | null>(n),
+    bodies: new Array<string | null>(n),
+    positions: new Array<unknown>(n),
+    keys: new Array<string>(n),
+    guards: undefined as (DocumentWrite<unknown>['guard'] | null)[] | undefined,
+  };
+  for (let i = 0; i < n; i++) {
+    const w = writes[i];
+    e.ids[i] = w.id;
+    e.tenants[i] = w.doc === null ? null : w.doc.tenantId;
+    e.bodies[i] = w.doc === null ? null : JSON.stringify(w.doc);
+    e.positions[i] = w.position;
+    e.keys[i] = w.positionKey;
+    if (w.guard !== undefined) (e.guards ??= new Array(n).fill(null))[i] = w.guard;
+  }
+  return e;
+}
+
+export function decodeWrites(e: EncodedWrites): SqliteWrite<{ readonly tenantId: string }>[] {
+  return e.ids.map((id, i) => {
+    const tenantId = e.tenants[i];
+    const body = e.bodies[i];
+    const guard = e.guards?.[i] ?? undefined;
+    return {
+      id,
+      // Only the tenant is read from a write that carries its body.
+      doc: tenantId === null || body === null ? null : { tenantId },
+      ...(body === null ? {} : { body }),
+      position: e.positions[i] as DocumentWrite<unknown>['position'],
+      positionKey: e.keys[i],
+      ...(guard ? { guard } : {}),
+    };
+  });
 }

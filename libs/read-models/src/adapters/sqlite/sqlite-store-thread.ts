@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ProjectionStore } from '@ledger/projections/core';
+import type { CommitResult, ProjectionStore } from '@ledger/projections/core';
 import {
   decodeError,
+  encodeWrites,
   REMOTE_METHODS,
   type Call,
   type Reply,
@@ -35,6 +36,9 @@ export function createThreadedSqliteProjectionStore(
   const store: Record<string, unknown> = { close: () => thread.close() };
   for (const method of Object.keys(REMOTE_METHODS))
     store[method] = (...args: unknown[]) => thread.call(method as Call['method'], args);
+  const commitBatch: ProjectionStore['commitBatch'] = (target, writes, checkpoint, parked) =>
+    thread.call('commitBatch', [target, encodeWrites(writes), checkpoint, parked]) as Promise<CommitResult>;
+  store.commitBatch = commitBatch;
   // Complete by construction: REMOTE_METHODS is checked against the port's keys.
   return store as unknown as ProjectionStore;
 }

@@ -1,6 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createSqliteProjectionStore, type SqliteProjectionStore } from './sqlite-projection-store';
-import { encodeError, isRemoteMethod, type Call, type StoreThreadData } from './sqlite-store-thread-protocol';
+import {
+  decodeWrites,
+  encodeError,
+  isRemoteMethod,
+  type Call,
+  type EncodedWrites,
+  type StoreThreadData,
+} from './sqlite-store-thread-protocol';
 
 // The worker side of ThreadedSqliteProjectionStore: owns the connection, runs calls in order.
 
@@ -19,6 +26,12 @@ async function run(call: Call): Promise<unknown> {
   if (!store) throw openError;
   if (call.method === 'close') return store.close();
   if (!isRemoteMethod(call.method)) throw new Error(`not a projection store method: ${String(call.method)}`);
+  if (call.method === 'commitBatch') {
+    const [target, writes, checkpoint, parked] = call.args as Parameters<
+      SqliteProjectionStore['commitBatch']
+    >;
+    return store.commitBatch(target, decodeWrites(writes as unknown as EncodedWrites), checkpoint, parked);
+  }
   const method = store[call.method] as (...args: unknown[]) => Promise<unknown>;
   return method.apply(store, [...call.args]);
 }
