@@ -1,16 +1,16 @@
 import { CommitPipeline } from './rebuild-commit-pipeline';
 
-/** A commit that lands when the test says so, recording the order pages start and land in. */
+/** Commits that land when the test says so, recording which pages each one carried. */
 function gatedCommits() {
-  const started: number[] = [];
+  const started: number[][] = [];
   const landed: number[] = [];
-  const gates = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
-  const commit = (page: number) =>
+  const gates: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  const commit = (pages: readonly number[]) =>
     new Promise<void>((resolve, reject) => {
-      started.push(page);
-      gates.set(page, {
+      started.push([...pages]);
+      gates.push({
         resolve: () => {
-          landed.push(page);
+          landed.push(...pages);
           resolve();
         },
         reject,
@@ -23,34 +23,33 @@ function gatedCommits() {
 }
 
 describe('CommitPipeline', () => {
-  it('lets the caller run ahead by depth - 1 pages, and commits one page at a time, in order', async () => {
+  it('lets the caller run ahead, commits one batch at a time, and sends the pages that queued meanwhile together', async () => {
     const c = gatedCommits();
-    const pipeline = new CommitPipeline<number>(3, c.commit);
+    const pipeline = new CommitPipeline<number>(4, c.commit);
     await pipeline.push(1);
-    await pipeline.push(2); // returned with 1 and 2 queued: the fold goes on
-    let third = false;
-    const pushed = pipeline.push(3).then(() => (third = true));
+    await pipeline.push(2);
+    await pipeline.push(3); // returned with 3 pages queued: the fold goes on
     await c.until(() => c.started.length === 1);
-    expect(c.started).toEqual([1]); // 2 waits for 1, though queued
-    expect(third).toBe(false); // 3 pages queued: the caller waits
-    c.gates.get(1)!.resolve();
+    expect(c.started).toEqual([[1]]); // 2 and 3 wait for 1
+    let fourth = false;
+    const pushed = pipeline.push(4).then(() => (fourth = true));
+    await new Promise((r) => setImmediate(r));
+    expect(fourth).toBe(false); // 4 pages queued: the caller waits
+    c.gates[0].resolve();
     await pushed;
-    expect(third).toBe(true);
     await c.until(() => c.started.length === 2);
-    expect(c.started).toEqual([1, 2]);
-    c.gates.get(2)!.resolve();
-    await c.until(() => c.started.length === 3);
-    c.gates.get(3)!.resolve();
+    expect(c.started[1]).toEqual([2, 3, 4]);
+    c.gates[1].resolve();
     await pipeline.drain();
-    expect(c.landed).toEqual([1, 2, 3]);
+    expect(c.landed).toEqual([1, 2, 3, 4]);
     expect(pipeline.pending).toBe(0);
   });
 
   it('with depth 1, returns from each push only once its page has landed', async () => {
     const landed: number[] = [];
-    const pipeline = new CommitPipeline<number>(1, async (p) => {
+    const pipeline = new CommitPipeline<number>(1, async (pages) => {
       await new Promise((r) => setTimeout(r, 5));
-      landed.push(p);
+      landed.push(...pages);
     });
     for (const p of [1, 2, 3]) {
       await pipeline.push(p);
@@ -61,16 +60,17 @@ describe('CommitPipeline', () => {
   it('drops every page behind a failed commit and throws the failure from push and drain', async () => {
     const c = gatedCommits();
     const pipeline = new CommitPipeline<number>(4, c.commit);
-    for (const p of [1, 2, 3]) await pipeline.push(p);
+    await pipeline.push(1);
     await c.until(() => c.started.length === 1);
-    c.gates.get(1)!.resolve();
-    await c.until(() => c.started.length === 2);
-    c.gates.get(2)!.reject(new Error('disk full'));
+    await pipeline.push(2);
+    await pipeline.push(3);
+    c.gates[0].reject(new Error('disk full'));
     await expect(pipeline.drain()).rejects.toThrow('disk full');
-    expect(c.started).toEqual([1, 2]); // 3 was never sent
-    expect(c.landed).toEqual([1]);
+    expect(c.started).toEqual([[1]]); // 2 and 3 were never sent
+    expect(c.landed).toEqual([]);
     await expect(pipeline.push(4)).rejects.toThrow('disk full');
-    expect(c.started).toEqual([1, 2]);
+    expect(c.started).toEqual([[1]]);
+    expect(pipeline.pending).toBe(0);
   });
 
   it('wakes a caller waiting for room when a commit fails', async () => {
@@ -79,7 +79,7 @@ describe('CommitPipeline', () => {
     await pipeline.push(1);
     const waiting = pipeline.push(2);
     await c.until(() => c.started.length === 1);
-    c.gates.get(1)!.reject(new Error('corrupt'));
+    c.gates[0].reject(new Error('corrupt'));
     await expect(waiting).rejects.toThrow('corrupt');
   });
 
@@ -87,12 +87,13 @@ describe('CommitPipeline', () => {
     const c = gatedCommits();
     let proceed = true;
     const pipeline = new CommitPipeline<number>(4, c.commit, () => proceed);
-    for (const p of [1, 2, 3]) await pipeline.push(p);
+    await pipeline.push(1);
     await c.until(() => c.started.length === 1);
+    await pipeline.push(2);
     proceed = false;
-    c.gates.get(1)!.resolve();
+    c.gates[0].resolve();
     await pipeline.drain();
-    expect(c.started).toEqual([1]);
+    expect(c.started).toEqual([[1]]);
     expect(c.landed).toEqual([1]);
   });
 });

@@ -1,42 +1,38 @@
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * A run's folded pages, committed one after the other while the next ones fold: with a store whose
- * commit runs elsewhere (a worker thread, a server), the fold does not wait for each write.
+ * A run's folded pages, committed while the next ones fold: with a store whose commit runs
+ * elsewhere (a worker thread, a server), the fold does not wait for each write.
  *
- * Commits stay strictly in order, each sent only when the one before succeeded: page N+1's
- * documents were folded on top of page N's, so N+1 must never land without N. The first failure
- * (after the commit's own retries) ends the pipeline: the pages queued behind it are dropped,
- * the store keeps the last checkpoint that was committed, and `push`/`drain` throw that failure.
- * `depth` 1 is the plain loop: each push returns once its page is committed.
+ * One commit at a time, in order: page N+1's documents were folded on top of page N's, so N+1 must
+ * never land without N. The pages that queued up while a commit ran go together in the next
+ * one (`commit` gets them all, oldest first): the caller's thread answers a store's reply only
+ * between two pages of its fold, so one page per round trip would leave the store idle.
+ *
+ * The first failure (after the commit's own retries) ends the pipeline: the pages queued behind
+ * it are dropped, the store keeps the last checkpoint that was committed, and `push`/`drain` throw
+ * that failure. `depth` 1 is the plain loop: each push returns once its page is committed.
  */
 export class CommitPipeline<Page> {
-  private tail: Promise<void> = Promise.resolve();
+  private readonly waiting: Page[] = [];
   private queued = 0;
+  private running?: Promise<void>;
   private failure?: { readonly error: unknown };
   private wake?: () => void;
 
   constructor(
     private readonly depth: number,
-    private readonly commit: (page: Page) => Promise<void>,
+    private readonly commit: (pages: readonly Page[]) => Promise<void>,
     /** Checked before each commit: false (the lease was lost) drops the pages still queued. */
     private readonly proceed: () => boolean = () => true,
   ) {}
 
-  /** Queues a page; returns when fewer than `depth` pages are queued. */
+  /** Queues a page; returns when fewer than `depth` pages are queued or being committed. */
   async push(page: Page): Promise<void> {
     this.rethrow();
+    this.waiting.push(page);
     this.queued++;
-    this.tail = this.tail.then(async () => {
-      try {
-        if (!this.failure && this.proceed()) await this.commit(page);
-      } catch (error) {
-        this.failure ??= { error };
-      } finally {
-        this.queued--;
-        this.wake?.();
-      }
-    });
+    this.running ??= this.run();
     if (this.queued >= this.depth) {
       while (this.queued >= this.depth && !this.failure) await new Promise<void>((r) => (this.wake = r));
     } else {
@@ -49,12 +45,27 @@ export class CommitPipeline<Page> {
 
   /** Waits until every queued page is committed; throws the failure that ended the pipeline. */
   async drain(): Promise<void> {
-    await this.tail;
+    await this.running;
     this.rethrow();
   }
 
   get pending(): number {
     return this.queued;
+  }
+
+  private async run(): Promise<void> {
+    while (this.waiting.length) {
+      const pages = this.waiting.splice(0);
+      try {
+        if (!this.failure && this.proceed()) await this.commit(pages);
+      } catch (error) {
+        this.failure ??= { error };
+      } finally {
+        this.queued -= pages.length;
+        this.wake?.();
+      }
+    }
+    this.running = undefined;
   }
 
   private rethrow(): void {

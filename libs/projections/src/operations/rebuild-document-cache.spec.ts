@@ -27,6 +27,12 @@ describe('StringBloomFilter', () => {
   });
 });
 
+/** A page folded and committed: remembered, then landed. */
+const committed = (cache: RebuildDocumentCache<Doc>, writes: DocumentWrite<Doc>[]) => {
+  cache.remember(writes);
+  cache.landed(writes);
+};
+
 describe('RebuildDocumentCache', () => {
   it('answers for documents it saw written, with their positions, and knows deletions', () => {
     const cache = new RebuildDocumentCache<Doc>(10, true);
@@ -43,9 +49,9 @@ describe('RebuildDocumentCache', () => {
 
   it('evicts the least recently written beyond its capacity, and asks the store for exactly those', () => {
     const cache = new RebuildDocumentCache<Doc>(2, true);
-    cache.remember([w('a', 1), w('b', 2)]);
-    cache.remember([w('a', 3)]); // 'a' is now the most recent
-    cache.remember([w('c', 4)]); // evicts 'b'
+    committed(cache, [w('a', 1), w('b', 2)]);
+    committed(cache, [w('a', 3)]); // 'a' is now the most recent
+    committed(cache, [w('c', 4)]); // evicts 'b'
     expect(cache.size).toBe(2);
     const { known, load } = cache.lookup(['a', 'b', 'c', 'never']);
     expect([...known.keys()]).toEqual(['a', 'c']);
@@ -54,17 +60,33 @@ describe('RebuildDocumentCache', () => {
 
   it('asks the store for every id it lacks when the shadow was resumed (it may hold older documents)', () => {
     const cache = new RebuildDocumentCache<Doc>(10, false);
-    cache.remember([w('a', 1)]);
+    committed(cache, [w('a', 1)]);
     expect(cache.lookup(['a', 'x', 'y']).load).toEqual(['x', 'y']);
   });
 
   it('after forget, holds nothing and asks the store for everything', () => {
     const cache = new RebuildDocumentCache<Doc>(10, true);
-    cache.remember([w('a', 1), w('b', null)]);
+    committed(cache, [w('a', 1), w('b', null)]);
     cache.forget();
     expect(cache.size).toBe(0);
     const { known, load } = cache.lookup(['a', 'b', 'c']);
     expect(known.size).toBe(0);
     expect(load).toEqual(['a', 'b', 'c']);
+  });
+
+  it('answers for a write whose commit has not landed even after evicting it, and asks the store once it has', () => {
+    const cache = new RebuildDocumentCache<Doc>(2, true);
+    const first = [w('a', 1), w('gone', null, 2)];
+    cache.remember(first); // not landed yet
+    committed(cache, [w('b', 3)]);
+    committed(cache, [w('c', 4)]);
+    committed(cache, [w('d', 5)]); // two generations on: 'a' and 'gone' are evicted
+    let { known, load } = cache.lookup(['a', 'gone']);
+    expect([...known.values()].map((d) => d.doc.n)).toEqual([1]);
+    expect(load).toEqual([]); // the store does not have these yet: reading them back would miss them
+    cache.landed(first);
+    ({ known, load } = cache.lookup(['a', 'gone']));
+    expect(known.size).toBe(0);
+    expect(load).toEqual(['a', 'gone']);
   });
 });

@@ -69,6 +69,8 @@ export class RebuildDocumentCache<Doc> {
   private current = new Map<string, StoredDocument<Doc> | null>();
   private previous = new Map<string, StoredDocument<Doc> | null>();
   private readonly evicted = new StringBloomFilter();
+  /** The latest write of each document whose commit has not landed yet (see `landed`). */
+  private readonly unlanded = new Map<string, StoredDocument<Doc> | null>();
   private readonly generation: number;
 
   constructor(
@@ -86,20 +88,38 @@ export class RebuildDocumentCache<Doc> {
       if (cached) known.set(id, cached);
       else if (cached === null)
         continue; // deleted by this rebuild
-      else if (!this.complete || this.evicted.mightContain(id)) load.push(id);
+      else {
+        const unlanded = this.unlanded.get(id);
+        if (unlanded) known.set(id, unlanded);
+        else if (unlanded === null) continue;
+        else if (!this.complete || this.evicted.mightContain(id)) load.push(id);
+      }
     }
     return { known, load };
   }
 
   /**
    * Call with a folded page's writes, before its commit: the next page folds on them. The rebuild's
-   * CommitPipeline lands the pages in order, or fails the run.
+   * CommitPipeline lands the pages in order (then call `landed`), or fails the run.
    */
   remember(writes: readonly DocumentWrite<Doc>[]): void {
     for (const w of writes) {
       if (this.current.size >= this.generation && !this.current.has(w.id)) this.rotate();
       // A write with a document has every field of a stored one: kept as it is, no copy.
-      this.current.set(w.id, w.doc === null ? null : (w as StoredDocument<Doc>));
+      const stored = w.doc === null ? null : (w as StoredDocument<Doc>);
+      this.current.set(w.id, stored);
+      this.unlanded.set(w.id, stored);
+    }
+  }
+
+  /**
+   * Call with the writes of a commit that landed. Until then a write stays here even if the
+   * generations drop it: the store does not have it yet, so it must not be read back from there.
+   */
+  landed(writes: readonly DocumentWrite<Doc>[]): void {
+    for (const w of writes) {
+      const latest = this.unlanded.get(w.id);
+      if (latest === w || (latest === null && w.doc === null)) this.unlanded.delete(w.id);
     }
   }
 

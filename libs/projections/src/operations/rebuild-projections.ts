@@ -1,7 +1,7 @@
 import type { Position, RecordedEvent } from '@ledger/event-store';
 import { TASK_STREAM_PREFIX, upcast as upcastTaskEvent } from '@ledger/tasks';
 import type { Projection, ReadDocument } from '../core/projection';
-import type { Checkpoint, StoredDocument } from '../core/projection-store.port';
+import type { Checkpoint, DocumentWrite, StoredDocument } from '../core/projection-store.port';
 import {
   describeError,
   documentIds,
@@ -117,7 +117,7 @@ async function startRun(
         : new RebuildDocumentCache(options.cacheSize ?? 10_000, !resumed),
       pipeline: new CommitPipeline<FoldedPage>(
         options.commitsInFlight ?? COMMITS_IN_FLIGHT,
-        (page) => commitPage(run!, page, options),
+        (pages) => commitPages(run!, pages, options),
         // A lost lease: the pages still queued are not written (someone else owns the shadow).
         () => !run!.leaseLost && !run!.outcome,
       ),
@@ -208,8 +208,7 @@ async function foldPage(
     ? run.cache.lookup(documentIds(prepared))
     : { known: new Map<string, StoredDocument<ReadDocument>>(), load: [] };
   if (load.length) {
-    // A document to read back may be in a page still on its way to the store: let those land.
-    await run.pipeline.drain();
+    // None of these is in a page still on its way to the store: the cache holds those (`landed`).
     const loaded = await retryer(options)(
       () => options.store.loadDocuments<ReadDocument>(run.shadow.target, load),
       run,
@@ -231,23 +230,43 @@ async function foldPage(
   });
 }
 
-/** The pipeline's commit of one page, with the engine's retries; then the run's progress moves. */
-async function commitPage(run: Run, page: FoldedPage, options: RebuildProjectionsOptions): Promise<void> {
+/**
+ * The pipeline's commit of the pages that queued up, as one batch with the engine's retries; then
+ * the run's progress moves. One write per document, its latest: under the position guards that
+ * lands exactly as the pages would one after the other.
+ */
+async function commitPages(
+  run: Run,
+  pages: readonly FoldedPage[],
+  options: RebuildProjectionsOptions,
+): Promise<void> {
+  const last = pages[pages.length - 1];
+  const writes = pages.length === 1 ? last.writes : latestWrites(pages);
+  const parked = pages.length === 1 ? last.parked : pages.flatMap((p) => p.parked);
   const committed = await retryer(options)(
-    () => options.store.commitBatch(run.shadow.target, page.writes, page.checkpoint, page.parked),
+    () => options.store.commitBatch(run.shadow.target, writes, last.checkpoint, parked),
     run,
   );
   // The store refused a write: someone else wrote the shadow. Pages already folded on the cache
   // are still right (every writer of a shadow folds the same events with the same code, so
   // documents at one position are equal); the pages after them read from the store.
   if (committed.skipped > 0) run.cache?.forget();
-  run.checkpoint = page.checkpoint;
-  run.lastEventAt = page.lastEventAt;
-  run.batches++;
-  run.applied += page.applied;
-  run.skipped += page.skipped;
-  run.parked += page.parked.length;
+  for (const page of pages) run.cache?.landed(page.writes);
+  run.checkpoint = last.checkpoint;
+  run.lastEventAt = last.lastEventAt;
+  for (const page of pages) {
+    run.batches++;
+    run.applied += page.applied;
+    run.skipped += page.skipped;
+    run.parked += page.parked.length;
+  }
   options.onProgress?.(progressOf(run, 'running'));
+}
+
+function latestWrites(pages: readonly FoldedPage[]): DocumentWrite<ReadDocument>[] {
+  const latest = new Map<string, DocumentWrite<ReadDocument>>();
+  for (const page of pages) for (const w of page.writes) latest.set(w.id, w);
+  return [...latest.values()];
 }
 
 /** The lowest checkpoint of the runs, by key; undefined (the beginning) when one has none. */
