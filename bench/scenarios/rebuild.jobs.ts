@@ -2,7 +2,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createSqliteEventStore } from '@ledger/event-store';
 import { isRebuildFailure, rebuildProjections } from '@ledger/projections';
-import { createThreadedSqliteProjectionStore } from '@ledger/read-models/adapters/sqlite';
+import {
+  createSqliteProjectionStore,
+  createThreadedSqliteProjectionStore,
+} from '@ledger/read-models/adapters/sqlite';
 import { allProjections } from '@ledger/read-models/projections';
 import { elapsedMs, round, RssSampler } from '../harness/stats';
 
@@ -15,6 +18,8 @@ export interface RebuildJobResult {
   }[];
   readonly seconds: number;
   readonly peakRssMb: number;
+  /** The read models' connection ran on a thread of its own (what `ledger` does), else on this one. */
+  readonly storeThread: boolean;
 }
 
 export interface CeilingResult {
@@ -33,19 +38,21 @@ export async function rebuildAll(
   dataDir: string,
   log: (line: string) => void,
   only?: readonly string[],
+  storeThread = true,
 ): Promise<RebuildJobResult> {
   const rss = new RssSampler();
   const started = process.hrtime.bigint();
   // As `ledger projections rebuild` opens them (createEventStore, createRebuildProjectionStore):
-  // the read models' connection on a thread of its own, checkpoints on a worker thread.
+  // the read models' connection on a thread of its own (unless `storeThread` is false, the
+  // comparison), checkpoints on a worker thread.
   const eventStore = createSqliteEventStore({
     file: join(dataDir, 'events.db'),
     backgroundCheckpoints: true,
   });
-  const store = createThreadedSqliteProjectionStore({
-    file: join(dataDir, 'read-models.db'),
-    backgroundCheckpoints: true,
-  });
+  const file = join(dataDir, 'read-models.db');
+  const store = storeThread
+    ? createThreadedSqliteProjectionStore({ file, backgroundCheckpoints: true })
+    : createSqliteProjectionStore({ file, backgroundCheckpoints: true });
   const selected = allProjections.filter((p) => !only?.length || only.includes(p.name));
   let projections: RebuildJobResult['projections'][number][];
   try {
@@ -71,7 +78,12 @@ export async function rebuildAll(
   }
   const seconds = elapsedMs(started) / 1000;
   const kernelPeak = process.resourceUsage().maxRSS / 1024;
-  return { projections, seconds: round(seconds, 2), peakRssMb: Math.max(rss.stop(), round(kernelPeak, 1)) };
+  return {
+    projections,
+    seconds: round(seconds, 2),
+    peakRssMb: Math.max(rss.stop(), round(kernelPeak, 1)),
+    storeThread,
+  };
 }
 
 /** The ceiling: every event read in position order and its JSON parsed, with nothing else done. */

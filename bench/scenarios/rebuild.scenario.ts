@@ -4,7 +4,7 @@ import { fmt } from '../harness/report';
 import { round } from '../harness/stats';
 import { emmettRebuild } from './emmett-rebuild';
 import type { WriteFloorResult } from './rebuild-write-floor';
-import type { CeilingResult } from './rebuild.jobs';
+import type { CeilingResult, RebuildJobResult } from './rebuild.jobs';
 
 /** The data set of scenarios 3 and 4: 100k tasks x 10 events in the full run. */
 export const baseDataset = (ctx: ScenarioContext) =>
@@ -19,12 +19,21 @@ export async function rebuildScenario(ctx: ScenarioContext): Promise<void> {
   const events = dataset.seed.events;
   ctx.log(`rebuild: ${fmt(events)} events, every projection, blue/green`);
   const rebuilt = await ensureReadModels(ctx, dataset);
+  // The same rebuild with the store on the rebuild's own thread, in the same run: what the
+  // pipeline across two threads buys, and what it costs in memory.
+  const sameThread = await runJob<RebuildJobResult>(ctx, 'rebuild-same-thread', dataset.dataDir);
   const ceiling = await runJob<CeilingResult>(ctx, 'ceiling', dataset.dataDir);
   const floor = await runJob<WriteFloorResult>(ctx, 'write-floor', dataset.dataDir);
   const ceilingRate = round(ceiling.events / ceiling.seconds);
   const floorRate = round(events / floor.seconds);
   const overall = round(events / rebuilt.seconds);
-  ctx.detail('rebuild', { seed: { ...dataset.seed, taskIds: undefined }, rebuilt, ceiling, floor });
+  ctx.detail('rebuild', {
+    seed: { ...dataset.seed, taskIds: undefined },
+    rebuilt,
+    sameThread,
+    ceiling,
+    floor,
+  });
 
   const names = rebuilt.projections.map((p) => p.name).join(', ');
   ctx.log(
@@ -37,6 +46,16 @@ export async function rebuildScenario(ctx: ScenarioContext): Promise<void> {
     unit: 'events/s',
     beside: `${fmt(rebuilt.seconds, 1)} s wall: read once, fold into ${names}, build indexes, catch up, switch`,
     target: { op: '>=', value: 100_000, text: '>= 100,000/s' },
+  });
+  const sameRate = round(events / sameThread.seconds);
+  ctx.metric({
+    scenario: 'rebuild',
+    name: 'the same, store on the rebuild thread',
+    value: sameRate,
+    unit: 'events/s',
+    beside:
+      `${fmt(sameThread.seconds, 1)} s, peak RSS ${sameThread.peakRssMb} MB; ` +
+      `the store's own thread: ${fmt((100 * overall) / sameRate)}% of its rate, ${fmt(rebuilt.peakRssMb - sameThread.peakRssMb)} MB more`,
   });
   ctx.metric({ scenario: 'rebuild', name: 'wall time', value: rebuilt.seconds, unit: 's' });
   ctx.metric({
@@ -62,15 +81,16 @@ export async function rebuildScenario(ctx: ScenarioContext): Promise<void> {
       `${fmt(floor.rows)} rows in ${fmt(floor.insertSeconds, 1)} s + ${floor.indexes} indexes in ${fmt(floor.indexSeconds, 1)} s, ` +
       `no read, fold or JSON; one writer per file: no rebuild of this log beats it; ours at ${fmt((100 * overall) / floorRate)}% of it`,
   });
-  // The rebuild runs on one thread: reading the log and writing the rows take turns, so their
-  // times add up even before any fold. Above 100k/s here means a pipeline across two cores.
-  const oneThread = round(1 / (1 / ceilingRate + 1 / floorRate));
+  // The pass reads and folds on one thread while the other writes, then the indexes are built
+  // (they need the finished tables, one writer per file): no rebuild of this design beats the
+  // slower of reading and inserting, plus the indexes.
+  const twoThreads = round(events / (Math.max(ceiling.seconds, floor.insertSeconds) + floor.indexSeconds));
   ctx.metric({
     scenario: 'rebuild',
-    name: 'one-thread bound: the ceiling, then the floor',
-    value: oneThread,
+    name: 'two-thread bound: read + parse beside the inserts, then the indexes',
+    value: twoThreads,
     unit: 'events/s',
-    beside: `read + parse and the writes one after the other, with no fold at all; ours at ${fmt((100 * overall) / oneThread)}% of it`,
+    beside: `with no fold at all; ours at ${fmt((100 * overall) / twoThreads)}% of it`,
   });
 
   const { emmettMaxEvents, emmettMaxSeconds } = ctx.sizes.rebuild;
