@@ -1,7 +1,7 @@
 import { writeFloor } from './rebuild-write-floor';
 import { readAndParse, rebuildAll } from './rebuild.jobs';
 
-export type RebuildJob = 'rebuild' | 'rebuild-same-thread' | 'ceiling' | 'write-floor';
+export type RebuildJob = 'rebuild' | 'rebuild-store-thread' | 'ceiling' | 'write-floor';
 
 export async function runRebuildJob(
   job: RebuildJob,
@@ -10,7 +10,7 @@ export async function runRebuildJob(
   only: readonly string[] = [],
 ) {
   if (job === 'rebuild') return rebuildAll(dataDir, log, only);
-  if (job === 'rebuild-same-thread') return rebuildAll(dataDir, log, only, false);
+  if (job === 'rebuild-store-thread') return rebuildAll(dataDir, log, only, true);
   if (job === 'ceiling') return readAndParse(dataDir);
   return writeFloor(dataDir);
 }
@@ -18,7 +18,7 @@ export async function runRebuildJob(
 /**
  * Entry of the process the bench forks for the rebuild (and for its ceiling and floor), so that
  * the peak RSS it reports belongs to the rebuild alone:
- * `node rebuild.child.js <rebuild|rebuild-same-thread|ceiling|write-floor> <dataDir> [projection,...]`.
+ * `node rebuild.child.js <rebuild|rebuild-store-thread|ceiling|write-floor> <dataDir> [projection,...]`.
  */
 async function main(): Promise<void> {
   const [job, dataDir, only] = process.argv.slice(2);

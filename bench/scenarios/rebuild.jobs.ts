@@ -18,7 +18,7 @@ export interface RebuildJobResult {
   }[];
   readonly seconds: number;
   readonly peakRssMb: number;
-  /** The read models' connection ran on a thread of its own (what `ledger` does), else on this one. */
+  /** The read models' connection ran on a thread of its own (`--store-thread`), else on this one. */
   readonly storeThread: boolean;
 }
 
@@ -38,13 +38,12 @@ export async function rebuildAll(
   dataDir: string,
   log: (line: string) => void,
   only?: readonly string[],
-  storeThread = true,
+  storeThread = false,
 ): Promise<RebuildJobResult> {
   const rss = new RssSampler();
   const started = process.hrtime.bigint();
-  // As `ledger projections rebuild` opens them (createEventStore, createRebuildProjectionStore):
-  // the read models' connection on a thread of its own (unless `storeThread` is false, the
-  // comparison), checkpoints on a worker thread.
+  // As `ledger projections rebuild [--store-thread]` opens them: checkpoints on a worker thread;
+  // with `storeThread`, the read models' connection on a thread of its own.
   const eventStore = createSqliteEventStore({
     file: join(dataDir, 'events.db'),
     backgroundCheckpoints: true,

@@ -4,7 +4,7 @@ import { loadConfig, type LedgerConfig } from '@ledger/platform/config';
 import { ValidationError } from '@ledger/platform/errors';
 import type { Projection, ProjectionStore, ReadDocument } from '@ledger/projections';
 import { allProjections } from '@ledger/read-models/projections';
-import { createProjectionStore, createRebuildProjectionStore } from '@ledger/read-models/read-models.module';
+import { createProjectionStore, createThreadedProjectionStore } from '@ledger/read-models/read-models.module';
 import { UsageError, type CliIo } from './cli-io';
 
 /**
@@ -14,7 +14,7 @@ import { UsageError, type CliIo } from './cli-io';
 export class CliContext {
   private events?: EventStore;
   private readModels?: ProjectionStore;
-  private rebuildReadModels?: ProjectionStore;
+  private threadedReadModels?: ProjectionStore;
   readonly config: LedgerConfig;
   readonly abort = new AbortController();
 
@@ -33,9 +33,12 @@ export class CliContext {
     return (this.readModels ??= createProjectionStore(this.config));
   }
 
-  /** The read models as a rebuild writes them (commits off the fold's thread); see createRebuildProjectionStore. */
-  get rebuildStore(): ProjectionStore {
-    return (this.rebuildReadModels ??= createRebuildProjectionStore(this.config));
+  /** The embedded read models on a thread of their own (`rebuild --store-thread`); not for MongoDB. */
+  get threadedStore(): ProjectionStore {
+    this.threadedReadModels ??= createThreadedProjectionStore(this.config);
+    if (!this.threadedReadModels)
+      throw new UsageError('--store-thread is for the embedded store; MONGO_URL is set');
+    return this.threadedReadModels;
   }
 
   get signal(): AbortSignal {
@@ -64,7 +67,7 @@ export class CliContext {
     await Promise.allSettled([
       this.events?.close(),
       this.readModels?.close(),
-      this.rebuildReadModels?.close(),
+      this.threadedReadModels?.close(),
     ]);
   }
 }

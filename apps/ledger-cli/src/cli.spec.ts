@@ -14,10 +14,14 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs one command line in-process against the temp data dir; output captured. */
 async function ledger(...argv: string[]) {
+  return ledgerWith({}, ...argv);
+}
+
+async function ledgerWith(env: NodeJS.ProcessEnv, ...argv: string[]) {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
-    env: { LEDGER_DATA_DIR: dir, NODE_ENV: 'test' },
+    env: { LEDGER_DATA_DIR: dir, NODE_ENV: 'test', ...env },
     out: (t) => void (stdout += t),
     err: (t) => void (stderr += t),
     isTTY: false,
@@ -142,6 +146,41 @@ describe('ledger CLI (in-process)', () => {
     expect((await ledger('parked', 'discard', 'tasks:nope')).code).toBe(1);
     const status = (await ledger('projections', 'status')).stdout;
     expect(status).toMatch(/^tasks\s+1\s+stopped\s+150\s+150\s+0\s+0\s+0/m);
+  });
+
+  it('rebuilds with --store-thread (the store on a worker thread) into read models that verify clean', async () => {
+    expect((await ledger('seed', '--tasks', '40', '--events-per-task', '6', '--seed', 'thread')).code).toBe(
+      0,
+    );
+    const rebuilt = await ledger(
+      'projections',
+      'rebuild',
+      '--all',
+      '--store-thread',
+      '--batch-size',
+      '25',
+      '--json',
+    );
+    expect(rebuilt.code).toBe(0);
+    expect(rebuilt.json().results).toEqual([
+      expect.objectContaining({ projection: 'tasks', switched: true, applied: 240 }),
+      expect.objectContaining({ projection: 'task-history', switched: true, applied: 240 }),
+      expect.objectContaining({ projection: 'stats', switched: true }),
+    ]);
+    // verify folds the whole log again, on this thread, and compares every document.
+    expect((await ledger('projections', 'verify', '--all', '--json')).json()).toMatchObject({ ok: true });
+  });
+
+  it('refuses --store-thread for MongoDB read models, before connecting to anything', async () => {
+    const r = await ledgerWith(
+      { MONGO_URL: 'mongodb://127.0.0.1:1' },
+      'projections',
+      'rebuild',
+      'tasks',
+      '--store-thread',
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--store-thread is for the embedded store');
   });
 
   it('a rebuild while another process holds the lease exits 1 and names the holder', async () => {

@@ -26,13 +26,13 @@ export function createProjectionStore(config: LedgerConfig): ProjectionStore {
 }
 
 /**
- * The store a rebuild writes through: the embedded SQLite store on a worker thread, so a page's
- * commit runs beside the fold of the next (see `commitsInFlight`); MongoDB's commits are already
- * off this thread.
+ * The embedded SQLite store on a worker thread of its own, for `ledger projections rebuild
+ * --store-thread`: a page's commit runs beside the fold of the next (see `commitsInFlight`).
+ * Undefined for MongoDB, whose commits are already off this thread.
  */
-export function createRebuildProjectionStore(config: LedgerConfig): ProjectionStore {
+export function createThreadedProjectionStore(config: LedgerConfig): ProjectionStore | undefined {
   return config.mongoUrl
-    ? createProjectionStore(config)
+    ? undefined
     : createThreadedSqliteProjectionStore({ file: readModelsFile(config), backgroundCheckpoints: true });
 }
 

@@ -14,6 +14,7 @@ import { formatCount, formatDuration, ProgressReporter } from '../output/progres
 interface RebuildFlags extends JsonOption {
   readonly all?: boolean;
   readonly batchSize?: number;
+  readonly storeThread?: boolean;
 }
 
 type Outcome =
@@ -32,10 +33,15 @@ export function registerRebuild(projections: Command, act: Act): void {
         '--batch-size <n>',
         `events per page and transaction (default ${REBUILD_PAGE_SIZE})`,
         positiveInt('--batch-size'),
+      )
+      .option(
+        '--store-thread',
+        'embedded store: write on a thread of its own while the next pages fold (~10% faster on 2 cores, ~90 MB more memory)',
       ),
   ).action((name: string | undefined, opts: RebuildFlags) =>
     act(async (ctx) => {
       const selected = ctx.select(name, opts.all);
+      const store = opts.storeThread ? ctx.threadedStore : ctx.store;
       const started = Date.now();
       const head = await ctx.eventStore.headPosition();
       // One pass over the log feeds every selected projection: one bar for all of them, counting
@@ -45,7 +51,7 @@ export function registerRebuild(projections: Command, act: Act): void {
       const outcomes = await rebuildProjections({
         projections: selected,
         eventStore: ctx.eventStore,
-        store: ctx.rebuildStore,
+        store,
         signal: ctx.signal,
         ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
         onProgress: (p) => {
