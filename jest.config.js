@@ -1,16 +1,5 @@
-// @swc/jest keeps the suite fast; decorator metadata is needed for Nest's DI in e2e tests.
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-  },
-];
+// @swc/jest keeps the suite fast, with the options the sources are compiled with elsewhere too.
+const swc = ['@swc/jest', require('./libs/platform/src/testing/swc-options.js')];
 
 const moduleNameMapper = {
   '^@ledger/(tasks|event-store|projections|read-models|platform)$': '<rootDir>/libs/$1/src',

@@ -5,6 +5,7 @@ const fs = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
 const { transformSync } = require('@swc/core');
+const swcOptions = require('./swc-options.js');
 
 const root = path.resolve(__dirname, '../../../..');
 const alias = /^@ledger\/(tasks|event-store|projections|read-models|platform)(\/.*)?$/;
@@ -14,15 +15,6 @@ Module._resolveFilename = function (request, ...rest) {
   return resolveFilename.call(this, m ? path.join(root, 'libs', m[1], 'src', m[2] ?? '') : request, ...rest);
 };
 require.extensions['.ts'] = (module, filename) => {
-  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
-    filename,
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-  });
+  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), { ...swcOptions, filename });
   module._compile(code, filename);
 };
