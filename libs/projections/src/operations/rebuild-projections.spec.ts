@@ -242,6 +242,28 @@ describe('rebuildProjections', () => {
     expect((await liveDocs<CountsDoc>('counts', ['t1'])).get('t1')?.total).toBe(100);
   });
 
+  it('folds a page again when its fold throws UnavailableError (a lookup the projection needs is down)', async () => {
+    const ids = await seed();
+    let failures = 0;
+    const flaky: Projection<PerTaskDoc> = {
+      ...perTask,
+      evolve: (doc, e) => {
+        if (e.type === 'TaskStarted' && failures++ < 2) throw new UnavailableError('lookup down');
+        return perTask.evolve(doc, e);
+      },
+    };
+    const outcomes = await rebuildProjections({
+      projections: [flaky],
+      eventStore: env.eventStore,
+      store,
+      batchSize: 40,
+      worker: { idleMs: 10, retry: { initialMs: 1, maxMs: 2 } },
+    });
+    expect(outcomes).toEqual([expect.objectContaining({ switched: true, applied: 150, parked: 0 })]);
+    expect(failures).toBeGreaterThan(2);
+    for (const doc of (await liveDocs<PerTaskDoc>('per-task', ids)).values()) expect(doc.events).toBe(5);
+  });
+
   it('reads no document back for a documentPerEvent projection, and a resumed page writes nothing twice', async () => {
     await seed();
     interface EntryDoc extends ReadDocument {

@@ -204,18 +204,19 @@ async function foldPage(
     if (!run.handles.has(recorded.type) || (after !== undefined && key <= after)) continue;
     prepared.push(prepareEvent(recorded, key, events[i], run.projection));
   }
-  const { known, load } = run.cache
-    ? run.cache.lookup(documentIds(prepared))
-    : { known: new Map<string, StoredDocument<ReadDocument>>(), load: [] };
-  if (load.length) {
-    // None of these is in a page still on its way to the store: the cache holds those (`landed`).
-    const loaded = await retryer(options)(
-      () => options.store.loadDocuments<ReadDocument>(run.shadow.target, load),
-      run,
-    );
-    for (const [id, doc] of loaded) known.set(id, doc);
-  }
-  const folded = foldBatch(run.projection, prepared, known);
+  // Retried whole on a transient failure (a load, or a fold that throws UnavailableError): pure
+  // until the cache remembers its result below.
+  const folded = await retryer(options)(async () => {
+    const { known, load } = run.cache
+      ? run.cache.lookup(documentIds(prepared))
+      : { known: new Map<string, StoredDocument<ReadDocument>>(), load: [] };
+    // None of `load` is in a page still on its way to the store: the cache holds those (`landed`).
+    if (load.length) {
+      for (const [id, doc] of await options.store.loadDocuments<ReadDocument>(run.shadow.target, load))
+        known.set(id, doc);
+    }
+    return foldBatch(run.projection, prepared, known);
+  }, run);
   // Remembered now, not after the commit: the next page folds on these documents while this one
   // is written. The pipeline commits pages in order and fails the run if one cannot land.
   run.cache?.remember(folded.writes);
