@@ -50,11 +50,14 @@ export interface RebuildProjectionsOptions {
   /** Who holds the leases, shown to a second rebuild that is refused. */
   readonly owner?: string;
   readonly leaseTtlMs?: number;
-  /** Events per page of the one-pass read, and per commit of each projection (default REBUILD_PAGE_SIZE). */
+  /**
+   * Events per page of the one-pass read (default REBUILD_PAGE_SIZE); a projection commits a page
+   * at a time, or the pages that queued behind a slow commit together.
+   */
   readonly batchSize?: number;
   /**
    * Pages of each projection folded ahead of their commits (default COMMITS_IN_FLIGHT); 1 waits
-   * for each commit. Worth it when the store commits off this thread (ThreadedSqliteProjectionStore,
+   * for each commit. Worth it when the store commits off this thread (createThreadedSqliteProjectionStore,
    * a server).
    */
   readonly commitsInFlight?: number;
@@ -114,8 +117,9 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export const REBUILD_PAGE_SIZE = 1_000;
 
 /**
- * Pages a projection folds ahead of its commits. The measured gain comes from the first pages (the
- * fold of the next page covers the commit of this one); more only holds more documents in memory.
+ * Pages a projection folds ahead of its commits. Measured with the store on a worker thread, 1M
+ * events: 2 gained nothing over 1 (before queued pages were merged), 4 ~10-20%, 8 no more than 4
+ * for ~20 MB more peak memory.
  */
 export const COMMITS_IN_FLIGHT = 4;
 

@@ -2,7 +2,7 @@ import { StaleTargetError, type DocumentWrite, type ProjectionStore } from '@led
 import { isLedgerError, UnavailableError } from '@ledger/platform/errors';
 import type { SqliteWrite } from './sqlite-document-writes';
 
-// What crosses between ThreadedSqliteProjectionStore and its worker thread: calls, replies, errors.
+// What crosses between createThreadedSqliteProjectionStore's store and its worker thread: calls, replies, errors.
 
 export type RemoteMethod = Exclude<keyof ProjectionStore, 'close'>;
 

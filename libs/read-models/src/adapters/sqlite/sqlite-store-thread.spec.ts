@@ -14,7 +14,7 @@ projectionStoreContract({
   make: async () => createThreadedSqliteProjectionStore({ file: join(dir, `rm-${n++}.db`) }),
 });
 
-describe('ThreadedSqliteProjectionStore', () => {
+describe('createThreadedSqliteProjectionStore', () => {
   it('answers with the error classes the engine branches on', async () => {
     const file = join(dir, `rm-${n++}.db`);
     const store = createThreadedSqliteProjectionStore({ file });

@@ -9,7 +9,7 @@ import {
   type StoreThreadData,
 } from './sqlite-store-thread-protocol';
 
-// The worker side of ThreadedSqliteProjectionStore: owns the connection, runs calls in order.
+// The worker side of createThreadedSqliteProjectionStore: owns the connection, runs calls in order.
 
 const port = parentPort!;
 const data = workerData as StoreThreadData;
