@@ -90,7 +90,10 @@ describe('rebuild killed with SIGKILL at random points, then rerun', () => {
     for (let attempt = 0; kills < KILLS && attempt < KILLS * 3; attempt++) {
       const liveAtStart = liveTargets(dataDir);
       const progress = () => rebuildProgress(dataDir, liveAtStart, head);
-      const child = spawnLedger(dataDir, ['projections', 'rebuild', '--all']);
+      // Every other run writes through the store on its own thread (`--store-thread`): its pipeline
+      // must leave the same resumable shadows, and either kind of run resumes the other's.
+      const threaded = attempt % 2 === 1 ? ['--store-thread'] : [];
+      const child = spawnLedger(dataDir, ['projections', 'rebuild', '--all', ...threaded]);
       // Most kills are aimed at a point of the fold (anywhere in it, the switches included); every
       // third at a moment right after start (lease, shadow creation, resume bookkeeping).
       let aimed: string;
@@ -112,7 +115,7 @@ describe('rebuild killed with SIGKILL at random points, then rerun', () => {
       const landed = exit.signal === 'SIGKILL';
       if (landed) kills++;
       note(
-        `attempt ${attempt + 1} aimed at ${aimed}: ${landed ? 'killed' : `finished first (${JSON.stringify(exit)})`} ` +
+        `attempt ${attempt + 1}${threaded.length ? ' (--store-thread)' : ''} aimed at ${aimed}: ${landed ? 'killed' : `finished first (${JSON.stringify(exit)})`} ` +
           `at progress ${progress()}/${total}`,
       );
       if (!landed)
@@ -122,7 +125,7 @@ describe('rebuild killed with SIGKILL at random points, then rerun', () => {
 
     // The rerun resumes (or finishes the switch) and leaves one live copy per read model.
     note('killed enough; rerunning');
-    const rerun = await runLedger(dataDir, ['projections', 'rebuild', '--all', '--json']);
+    const rerun = await runLedger(dataDir, ['projections', 'rebuild', '--all', '--store-thread', '--json']);
     expectExit(rerun, 0, 'the rebuild rerun after the kills');
     await waitForLiveHead(dataDir, head, projector);
     const rows = projectionRows(dataDir);
