@@ -53,48 +53,52 @@ describe('ledger CLI (child process)', () => {
     expect(usage.stderr).toMatch(/name a projection/);
   }, 30_000);
 
-  it('Ctrl-C stops a rebuild cleanly (exit 130, shadow kept) and the next run resumes it', async () => {
-    const events = createSqliteEventStore({ file: join(dir, 'events.db') });
-    await seedTasks({ eventStore: events, tasks: 2000, eventsPerTask: 6, seed: 'sigint' });
-    await events.close();
+  it.each([[[]], [['--store-thread']]])(
+    'Ctrl-C stops a rebuild %j cleanly (exit 130, shadow kept) and the next run resumes it',
+    async (flags: string[]) => {
+      const events = createSqliteEventStore({ file: join(dir, 'events.db') });
+      await seedTasks({ eventStore: events, tasks: 2000, eventsPerTask: 6, seed: 'sigint' });
+      await events.close();
 
-    const rebuild = spawnLedger('projections', 'rebuild', 'tasks', '--batch-size', '50');
-    const store = createSqliteProjectionStore({ file: join(dir, 'read-models.db') });
-    try {
-      // Interrupt once the shadow has its first batches.
-      for (let i = 0; ; i++) {
-        const shadow = await store.getState('tasks').then(
-          (s) => s?.shadow,
-          () => undefined,
-        );
-        if (shadow?.checkpoint) break;
-        if (i > 2000) throw new Error('the rebuild never started');
-        await new Promise((r) => setTimeout(r, 10));
+      const rebuild = spawnLedger('projections', 'rebuild', 'tasks', '--batch-size', '50', ...flags);
+      const store = createSqliteProjectionStore({ file: join(dir, 'read-models.db') });
+      try {
+        // Interrupt once the shadow has its first batches.
+        for (let i = 0; ; i++) {
+          const shadow = await store.getState('tasks').then(
+            (s) => s?.shadow,
+            () => undefined,
+          );
+          if (shadow?.checkpoint) break;
+          if (i > 2000) throw new Error('the rebuild never started');
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        rebuild.child.kill('SIGINT');
+        const stopped = await rebuild.exited;
+        expect(stopped.code).toBe(130);
+        expect(stopped.stdout).toMatch(/interrupted; the shadow \S+ keeps its progress/);
+        const kept = (await store.getState('tasks'))!;
+        expect(kept.shadow?.checkpoint).toBeDefined();
+        expect(kept.checkpoint).toBeUndefined(); // the live copy was never switched
+
+        let out = '';
+        const code = await run(['projections', 'rebuild', 'tasks', '--json'], {
+          env: { LEDGER_DATA_DIR: dir },
+          out: (t) => void (out += t),
+          err: () => undefined,
+          isTTY: false,
+        });
+        expect(code).toBe(0);
+        expect(JSON.parse(out).results[0]).toMatchObject({
+          switched: true,
+          resumed: true,
+          target: kept.shadow!.target,
+          checkpoint: '12000',
+        });
+      } finally {
+        await store.close();
       }
-      rebuild.child.kill('SIGINT');
-      const stopped = await rebuild.exited;
-      expect(stopped.code).toBe(130);
-      expect(stopped.stdout).toMatch(/interrupted; the shadow \S+ keeps its progress/);
-      const kept = (await store.getState('tasks'))!;
-      expect(kept.shadow?.checkpoint).toBeDefined();
-      expect(kept.checkpoint).toBeUndefined(); // the live copy was never switched
-
-      let out = '';
-      const code = await run(['projections', 'rebuild', 'tasks', '--json'], {
-        env: { LEDGER_DATA_DIR: dir },
-        out: (t) => void (out += t),
-        err: () => undefined,
-        isTTY: false,
-      });
-      expect(code).toBe(0);
-      expect(JSON.parse(out).results[0]).toMatchObject({
-        switched: true,
-        resumed: true,
-        target: kept.shadow!.target,
-        checkpoint: '12000',
-      });
-    } finally {
-      await store.close();
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 });
