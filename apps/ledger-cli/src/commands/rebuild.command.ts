@@ -31,7 +31,7 @@ export function registerRebuild(projections: Command, act: Act): void {
       .option('--all', 'rebuild every projection, in one pass over the log')
       .option(
         '--batch-size <n>',
-        `events per page and transaction (default ${REBUILD_PAGE_SIZE})`,
+        `events per page and transaction (default ${REBUILD_PAGE_SIZE}; --store-thread may join queued pages)`,
         positiveInt('--batch-size'),
       )
       .option(
