@@ -60,15 +60,17 @@ export {
 export async function rebuildProjections(options: RebuildProjectionsOptions): Promise<RebuildOutcome[]> {
   const runs: Run[] = [];
   const failures = new Map<string, RebuildFailure>();
+  // One for the whole rebuild: every read, load, fold and commit of the pass retries through it.
+  const retrying = retryer(options);
   try {
     for (const projection of options.projections) {
       try {
-        runs.push(await startRun(projection, options));
+        runs.push(await startRun(projection, options, retrying));
       } catch (e) {
         failures.set(projection.name, { projection: projection.name, error: asError(e) });
       }
     }
-    await foldHistory(runs, options);
+    await foldHistory(runs, options, retrying);
     // One after the other, as separate rebuilds did: each copy goes live as soon as it is ready,
     // and the write lock of one index build is never queued behind another's.
     for (const run of runs) await finishRun(run, options);
@@ -84,6 +86,7 @@ export async function rebuildProjections(options: RebuildProjectionsOptions): Pr
 async function startRun(
   projection: Projection<ReadDocument>,
   options: RebuildProjectionsOptions,
+  retrying: Retrying,
 ): Promise<Run> {
   const { store } = options;
   const owner = options.owner ?? defaultLeaseOwner();
@@ -117,7 +120,7 @@ async function startRun(
         : new RebuildDocumentCache(options.cacheSize ?? 10_000, !resumed),
       pipeline: new CommitPipeline<FoldedPage>(
         options.commitsInFlight ?? COMMITS_IN_FLIGHT,
-        (pages) => commitPages(run!, pages, options),
+        (pages) => commitPages(run!, pages, options, retrying),
         // A lost lease: the pages still queued are not written (someone else owns the shadow).
         () => !run!.leaseLost && !run!.outcome,
       ),
@@ -136,6 +139,8 @@ async function startRun(
   }
 }
 
+type Retrying = ReturnType<typeof retryer>;
+
 const folding = (run: Run, signal?: AbortSignal) => !run.outcome && !run.leaseLost && !signal?.aborted;
 
 /**
@@ -145,7 +150,11 @@ const folding = (run: Run, signal?: AbortSignal) => !run.outcome && !run.leaseLo
  * pages are committed by its CommitPipeline while the next ones fold; the pass ends with every
  * pipeline drained, so the checkpoints a run reports are committed ones.
  */
-async function foldHistory(runs: readonly Run[], options: RebuildProjectionsOptions): Promise<void> {
+async function foldHistory(
+  runs: readonly Run[],
+  options: RebuildProjectionsOptions,
+  retrying: Retrying,
+): Promise<void> {
   const { eventStore, signal } = options;
   const active = () => runs.filter((r) => folding(r, signal));
   if (!active().length) return;
@@ -156,7 +165,6 @@ async function foldHistory(runs: readonly Run[], options: RebuildProjectionsOpti
   };
   const pageSize = options.batchSize ?? REBUILD_PAGE_SIZE;
   const breathe = breather();
-  const retrying = retryer(options);
   try {
     const head = await retrying(() => eventStore.headPosition());
     let from = lowestCheckpoint(runs);
@@ -168,7 +176,7 @@ async function foldHistory(runs: readonly Run[], options: RebuildProjectionsOpti
       const events = page.map((e) => upcastEvent(e, upcast));
       for (const run of active()) {
         try {
-          await foldPage(run, page, keys, events, options);
+          await foldPage(run, page, keys, events, options, retrying);
         } catch (e) {
           await failRun(run, options, e);
         }
@@ -192,6 +200,7 @@ async function foldPage(
   keys: readonly string[],
   events: readonly Upcasted[],
   options: RebuildProjectionsOptions,
+  retrying: Retrying,
 ): Promise<void> {
   const lastKey = keys[keys.length - 1];
   // What a resumed shadow held when the run started; pages only move forward from there.
@@ -206,7 +215,7 @@ async function foldPage(
   }
   // Retried whole on a transient failure (a load, or a fold that throws UnavailableError): pure
   // until the cache remembers its result below.
-  const folded = await retryer(options)(async () => {
+  const folded = await retrying(async () => {
     const { known, load } = run.cache
       ? run.cache.lookup(documentIds(prepared))
       : { known: new Map<string, StoredDocument<ReadDocument>>(), load: [] };
@@ -240,11 +249,12 @@ async function commitPages(
   run: Run,
   pages: readonly FoldedPage[],
   options: RebuildProjectionsOptions,
+  retrying: Retrying,
 ): Promise<void> {
   const last = pages[pages.length - 1];
   const writes = pages.length === 1 ? last.writes : latestWrites(pages);
   const parked = pages.length === 1 ? last.parked : pages.flatMap((p) => p.parked);
-  const committed = await retryer(options)(
+  const committed = await retrying(
     () => options.store.commitBatch(run.shadow.target, writes, last.checkpoint, parked),
     run,
   );
@@ -252,10 +262,10 @@ async function commitPages(
   // are still right (every writer of a shadow folds the same events with the same code, so
   // documents at one position are equal); the pages after them read from the store.
   if (committed.skipped > 0) run.cache?.forget();
-  for (const page of pages) run.cache?.landed(page.writes);
   run.checkpoint = last.checkpoint;
   run.lastEventAt = last.lastEventAt;
   for (const page of pages) {
+    run.cache?.landed(page.writes);
     run.batches++;
     run.applied += page.applied;
     run.skipped += page.skipped;
