@@ -96,4 +96,18 @@ describe('CommitPipeline', () => {
     expect(c.started).toEqual([[1]]);
     expect(c.landed).toEqual([1]);
   });
+
+  it('keeps dropping pages once proceed() says no, and never leaves a caller waiting', async () => {
+    const c = gatedCommits();
+    const pipeline = new CommitPipeline<number>(2, c.commit, () => false);
+    const outcome = (async () => {
+      for (const p of [1, 2, 3, 4]) await pipeline.push(p);
+      await pipeline.drain();
+      return 'returned';
+    })();
+    const hung = new Promise((r) => setTimeout(() => r('hung'), 500));
+    expect(await Promise.race([outcome, hung])).toBe('returned');
+    expect(c.started).toEqual([]);
+    expect(pipeline.pending).toBe(0);
+  });
 });

@@ -16,7 +16,9 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 export class CommitPipeline<Page> {
   private readonly waiting: Page[] = [];
   private queued = 0;
-  private running?: Promise<void>;
+  /** Whether `run` is in its loop: set and cleared synchronously, unlike a promise (see push). */
+  private committing = false;
+  private running: Promise<void> = Promise.resolve();
   private failure?: { readonly error: unknown };
   private wake?: () => void;
 
@@ -32,7 +34,9 @@ export class CommitPipeline<Page> {
     this.rethrow();
     this.waiting.push(page);
     this.queued++;
-    this.running ??= this.run();
+    // `run` may finish without awaiting (nothing to commit): a promise slot, assigned after it
+    // returns, would then hold a settled promise and no later page would ever start a commit.
+    if (!this.committing) this.running = this.run();
     if (this.queued >= this.depth) {
       while (this.queued >= this.depth && !this.failure) await new Promise<void>((r) => (this.wake = r));
     } else {
@@ -54,18 +58,22 @@ export class CommitPipeline<Page> {
   }
 
   private async run(): Promise<void> {
-    while (this.waiting.length) {
-      const pages = this.waiting.splice(0);
-      try {
-        if (!this.failure && this.proceed()) await this.commit(pages);
-      } catch (error) {
-        this.failure ??= { error };
-      } finally {
-        this.queued -= pages.length;
-        this.wake?.();
+    this.committing = true;
+    try {
+      while (this.waiting.length) {
+        const pages = this.waiting.splice(0);
+        try {
+          if (!this.failure && this.proceed()) await this.commit(pages);
+        } catch (error) {
+          this.failure ??= { error };
+        } finally {
+          this.queued -= pages.length;
+          this.wake?.();
+        }
       }
+    } finally {
+      this.committing = false;
     }
-    this.running = undefined;
   }
 
   private rethrow(): void {
