@@ -128,18 +128,19 @@ export function encodeWrites(writes: readonly DocumentWrite<{ readonly tenantId:
 }
 
 export function decodeWrites(e: EncodedWrites): SqliteWrite<{ readonly tenantId: string }>[] {
+  // Every write gets the same fields (absent ones undefined): one object shape for the store's
+  // write loops, and no spread objects per write.
   return e.ids.map((id, i) => {
     const tenantId = e.tenants[i];
     const body = e.bodies[i];
-    const guard = e.guards?.[i] ?? undefined;
     return {
       id,
       // Only the tenant is read from a write that carries its body.
       doc: tenantId === null || body === null ? null : { tenantId },
-      ...(body === null ? {} : { body }),
+      body: body ?? undefined,
       position: e.positions[i] as DocumentWrite<unknown>['position'],
       positionKey: e.keys[i],
-      ...(guard ? { guard } : {}),
+      guard: e.guards?.[i] ?? undefined,
     };
   });
 }
