@@ -67,11 +67,15 @@ describe('npm run bench (harness smoke test, tiny sizes)', () => {
       seed: { events: number };
       rebuilt: { projections: { switched: boolean }[] };
       floor: { rows: number; indexes: number };
+      foldFloor: { events: number; writes: number };
     };
     expect(rebuild.seed.events).toBe(TINY.rebuild.tasks * TINY.rebuild.eventsPerTask);
     // The floor copies what the rebuild wrote: a history row per event, a document per task, more.
     expect(rebuild.floor.rows).toBeGreaterThan(rebuild.seed.events + TINY.rebuild.tasks);
     expect(rebuild.floor.indexes).toBeGreaterThan(10);
+    // The fold floor folds every event into every projection: a history entry each, and more.
+    expect(rebuild.foldFloor.events).toBe(rebuild.seed.events);
+    expect(rebuild.foldFloor.writes).toBeGreaterThan(rebuild.seed.events);
     expect(rebuild.rebuilt.projections.map((p) => p.switched)).toEqual([true, true, true]);
     const rates = report.metrics.filter((m) => m.unit === 'events/s' || m.unit === 'req/s');
     expect(rates.length).toBeGreaterThan(5);

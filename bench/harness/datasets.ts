@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createSqliteEventStore, type EventStore } from '@ledger/event-store';
 import { seedTasks } from '@ledger/projections';
 import type { CeilingResult, RebuildJobResult } from '../scenarios/rebuild.jobs';
+import type { FoldFloorResult } from '../scenarios/rebuild-fold-floor';
 import type { WriteFloorResult } from '../scenarios/rebuild-write-floor';
 import type { RebuildJob } from '../scenarios/rebuild.child';
 import type { ScenarioContext } from './context';
@@ -95,7 +96,7 @@ export async function ensureReadModels(
  * Runs a rebuild job in a forked process (the real bench: its RSS is its own, and `--profile`
  * gives it its own CPU profile) or in this process (the smoke test runs TypeScript sources).
  */
-export async function runJob<T extends RebuildJobResult | CeilingResult | WriteFloorResult>(
+export async function runJob<T extends RebuildJobResult | CeilingResult | FoldFloorResult | WriteFloorResult>(
   ctx: ScenarioContext,
   job: RebuildJob,
   dataDir: string,

@@ -1,7 +1,8 @@
+import { foldFloor } from './rebuild-fold-floor';
 import { writeFloor } from './rebuild-write-floor';
 import { readAndParse, rebuildAll } from './rebuild.jobs';
 
-export type RebuildJob = 'rebuild' | 'rebuild-store-thread' | 'ceiling' | 'write-floor';
+export type RebuildJob = 'rebuild' | 'rebuild-store-thread' | 'ceiling' | 'fold-floor' | 'write-floor';
 
 export async function runRebuildJob(
   job: RebuildJob,
@@ -12,13 +13,14 @@ export async function runRebuildJob(
   if (job === 'rebuild') return rebuildAll(dataDir, log, only);
   if (job === 'rebuild-store-thread') return rebuildAll(dataDir, log, only, true);
   if (job === 'ceiling') return readAndParse(dataDir);
+  if (job === 'fold-floor') return foldFloor(dataDir);
   return writeFloor(dataDir);
 }
 
 /**
- * Entry of the process the bench forks for the rebuild (and for its ceiling and floor), so that
+ * Entry of the process the bench forks for the rebuild (and for its ceiling and floors), so that
  * the peak RSS it reports belongs to the rebuild alone:
- * `node rebuild.child.js <rebuild|rebuild-store-thread|ceiling|write-floor> <dataDir> [projection,...]`.
+ * `node rebuild.child.js <rebuild|rebuild-store-thread|ceiling|fold-floor|write-floor> <dataDir> [projection,...]`.
  */
 async function main(): Promise<void> {
   const [job, dataDir, only] = process.argv.slice(2);
