@@ -36,7 +36,7 @@ export function registerRebuild(projections: Command, act: Act): void {
       )
       .option(
         '--store-thread',
-        'embedded store: write on a thread of its own while the next pages fold (2-23% faster here on 2 cores, ~80-90 MB more memory)',
+        'embedded store: write on a thread of its own while the next pages fold (0-26% faster here on 2 cores, ~60-90 MB more memory)',
       ),
   ).action((name: string | undefined, opts: RebuildFlags) =>
     act(async (ctx) => {
