@@ -54,12 +54,12 @@ export async function foldFloor(dataDir: string): Promise<FoldFloorResult> {
   try {
     let from: string | undefined;
     for (;;) {
-      const started = process.hrtime.bigint();
+      const pageStarted = process.hrtime.bigint();
       const page = await eventStore.readAll({ from, limit: REBUILD_PAGE_SIZE, filter });
       if (!page.length) break;
       const keys = page.map((e) => eventStore.positionKey(e.position));
       const upcasted = page.map((e) => upcastEvent(e, upcast));
-      timers.read += elapsedMs(started);
+      timers.read += elapsedMs(pageStarted);
       const folded = time('fold', () =>
         allProjections.map((projection, i) => {
           const prepared: PreparedEvent[] = [];

@@ -96,9 +96,9 @@ export async function rebuildScenario(ctx: ScenarioContext): Promise<void> {
   });
   // Three bounds from the two floors, measured in this run. The default rebuild does the fold's
   // work and the writes on one thread, one after the other. --store-thread folds on one thread
-  // while the other writes, then builds the indexes (they need the finished tables). No design
-  // beats the third: both cores share the fold's work and the inserts perfectly (for free), the
-  // inserts stay on one writer, and the indexes follow.
+  // while the other writes, then builds the indexes (they need the finished tables). No rebuild
+  // with these folds beats the third: both cores share the fold's work and the inserts perfectly
+  // (for free), the inserts stay on one writer, and the indexes follow.
   const oneThread = round(events / (foldWork.seconds + floor.seconds));
   ctx.metric({
     scenario: 'rebuild',
@@ -122,7 +122,7 @@ export async function rebuildScenario(ctx: ScenarioContext): Promise<void> {
     name: 'two-core bound: fold floor and inserts split evenly over 2 cores, then the indexes',
     value: twoCores,
     unit: 'events/s',
-    beside: `no rebuild of this log beats it on this machine: ${fmt(insertsAndFold, 1)} s of work on 2 cores, then ${fmt(floor.indexSeconds, 1)} s of index builds on the one writer`,
+    beside: `no rebuild with these folds beats it here: ${fmt(insertsAndFold, 1)} s of work on 2 cores, then ${fmt(floor.indexSeconds, 1)} s of index builds on the one writer`,
   });
 
   const { emmettMaxEvents, emmettMaxSeconds } = ctx.sizes.rebuild;
