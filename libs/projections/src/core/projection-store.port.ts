@@ -216,8 +216,10 @@ export interface ProjectionStore {
   /**
    * Atomically makes `target` (the projection's shadow) live: the state takes its version and
    * checkpoint, the shadow slot is emptied, and the old live target is dropped. SQLite: one
+   * transaction moves the pointer and forgets the old target, then its tables are dropped one per
    * transaction. MongoDB: update the pointer document (a conditional update on the expected
-   * shadow), then drop the old collection; `dropOrphanTargets` removes one left by a crash.
+   * shadow), then drop the old collection. Either way a crash after the switch can leave the old
+   * copy's data behind, never in use: `dropOrphanTargets` (which every rebuild runs first) removes it.
    * A shadow whose indexes are still deferred gets them first (see `prepareSwitch`): no copy
    * ever goes live without its indexes.
    * Throws `StaleTargetError` when `target` is not the projection's shadow.

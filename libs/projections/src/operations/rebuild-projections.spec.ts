@@ -202,6 +202,31 @@ describe('rebuildProjections', () => {
     expect(await store.getState('per-task')).toBeUndefined();
   });
 
+  it('drops what an interrupted switch left before it makes new copies, and goes on when it cannot', async () => {
+    await seed();
+    const calls: string[] = [];
+    const create = store.createShadowTarget.bind(store);
+    store.dropOrphanTargets = async () => {
+      calls.push('dropOrphanTargets');
+      throw new UnavailableError('the store is busy');
+    };
+    store.createShadowTarget = async (...args) => {
+      calls.push(`createShadowTarget ${args[0]}`);
+      return create(...args);
+    };
+    const outcomes = await rebuildProjections({
+      projections: [counts, perTask],
+      eventStore: env.eventStore,
+      store,
+      worker: { idleMs: 10 },
+    });
+    expect(calls).toEqual(['dropOrphanTargets', 'createShadowTarget counts', 'createShadowTarget per-task']);
+    expect(outcomes.map((o) => [o.projection, !isRebuildFailure(o) && o.switched])).toEqual([
+      ['counts', true],
+      ['per-task', true],
+    ]);
+  });
+
   it('parks an event whose fold throws in the projection that threw, and goes on', async () => {
     await seed();
     const [poisoned] = await createTasks(env.eventStore, 1, 't1', 'poison pill');

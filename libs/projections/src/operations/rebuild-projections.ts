@@ -63,6 +63,7 @@ export async function rebuildProjections(options: RebuildProjectionsOptions): Pr
   // One for the whole rebuild: every read, load, fold and commit of the pass retries through it.
   const retrying = retryer(options);
   try {
+    await dropLeftoverTargets(options);
     for (const projection of options.projections) {
       try {
         runs.push(await startRun(projection, options, retrying));
@@ -81,6 +82,20 @@ export async function rebuildProjections(options: RebuildProjectionsOptions): Pr
     const outcome = runs.find((r) => r.projection === p)?.outcome ?? failures.get(p.name);
     return outcome ? [outcome] : [];
   });
+}
+
+/**
+ * What an interrupted switch left (the old copy's tables, dropped after the pointer moved; see
+ * `ProjectionStore.switchLive`) goes before the rebuild makes more copies. Only a rebuild makes
+ * copies, always as a registered shadow, so nothing in use can look like a leftover. Not fatal:
+ * the rebuild does not need the space, and the next one tries again.
+ */
+async function dropLeftoverTargets({ store }: RebuildProjectionsOptions): Promise<void> {
+  try {
+    await store.dropOrphanTargets();
+  } catch {
+    // See above.
+  }
 }
 
 async function startRun(

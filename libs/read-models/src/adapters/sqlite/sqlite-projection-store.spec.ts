@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backgroundCheckpointFiles } from '@ledger/platform/sqlite/background-checkpoints';
 import { projectionStoreContract } from '@ledger/projections/testing';
-import { docTable, hasIdIndex, quote } from './sqlite-document-tables';
+import { docTable, hasIdIndex, quote, targetOfTable } from './sqlite-document-tables';
 import { createSqliteProjectionStore } from './sqlite-projection-store';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-rm-contract-'));
@@ -100,5 +100,73 @@ describe('SqliteProjectionStore shadow filled without an id index', () => {
     expect(await store.commitBatch(shadow.target, [w('a', 1, 5)], ck(1))).toEqual({ applied: 0, skipped: 1 });
     expect(await store.commitBatch(shadow.target, [w('a', 2, 5)], ck(2))).toEqual({ applied: 1, skipped: 0 });
     await store.close();
+  });
+});
+
+// SQLite-only: the switch forgets the old copy in its transaction and drops its tables after it.
+describe('SqliteProjectionStore old copies and leftovers', () => {
+  const ck = (n: number) => ({ position: String(n), key: String(n).padStart(20, '0') });
+  const doc = (id: string, at: number, labels: string[]) => ({
+    id,
+    doc: { id, tenantId: 't', title: id, status: 'todo', labels },
+    position: String(at),
+    positionKey: ck(at).key,
+  });
+  /** Tables and indexes of the file, by the target they belong to. */
+  const objectsOf = (store: ReturnType<typeof createSqliteProjectionStore>, target: string): string[] =>
+    (
+      store.db.prepare(`SELECT type, name, tbl_name FROM sqlite_master`).all() as {
+        type: string;
+        name: string;
+        tbl_name: string;
+      }[]
+    )
+      .filter((o) => targetOfTable(o.tbl_name) === target)
+      .map((o) => `${o.type} ${o.name}`);
+
+  it('leaves no table or index of the old copy after a switch', async () => {
+    const store = createSqliteProjectionStore({ file: join(dir, `old-${n++}.db`) });
+    try {
+      const { liveTarget: old } = await store.registerProjection('tasks', 1);
+      await store.commitBatch(old, [doc('a', 1, ['bug'])], ck(1));
+      expect(objectsOf(store, old).filter((o) => o.startsWith('index')).length).toBeGreaterThan(3);
+      expect(objectsOf(store, old)).toContain(`table arr__${old}__labels`);
+      const shadow = await store.createShadowTarget('tasks', 2, { deferIndexes: true });
+      await store.commitBatch(shadow.target, [doc('a', 1, ['bug'])], ck(1));
+      await store.switchLive('tasks', shadow.target);
+      expect(objectsOf(store, old)).toEqual([]);
+      expect(objectsOf(store, shadow.target)).toContain(`table arr__${shadow.target}__labels`);
+      expect(await store.dropOrphanTargets()).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('drops the tables an interrupted switch left, and nothing in use', async () => {
+    const store = createSqliteProjectionStore({ file: join(dir, `left-${n++}.db`) });
+    try {
+      const { liveTarget: gone } = await store.registerProjection('tasks', 1);
+      await store.commitBatch(gone, [doc('a', 1, ['bug'])], ck(1));
+      const next = await store.createShadowTarget('tasks', 2);
+      await store.commitBatch(next.target, [doc('a', 2, ['bug'])], ck(2));
+      const { liveTarget: other } = await store.registerProjection('stats', 1);
+      const otherShadow = await store.createShadowTarget('stats', 2);
+      // What a crash between the switch's transaction and its drops leaves: tables, no row.
+      store.db.transaction(() => {
+        store.db
+          .prepare(`UPDATE projections SET live_target = ?, shadow_target = NULL WHERE name = 'tasks'`)
+          .run(next.target);
+        store.db.prepare(`DELETE FROM targets WHERE target = ?`).run(gone);
+      })();
+      expect(objectsOf(store, gone).length).toBeGreaterThan(3);
+
+      expect(await store.dropOrphanTargets()).toEqual([gone]);
+      expect(objectsOf(store, gone)).toEqual([]);
+      expect((await store.loadDocuments(next.target, ['a'])).get('a')?.position).toBe('2');
+      for (const t of [next.target, other, otherShadow.target]) expect(objectsOf(store, t)).not.toEqual([]);
+      expect(await store.dropOrphanTargets()).toEqual([]);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -17,6 +17,7 @@ import type {
 import { StaleTargetError } from '@ledger/projections/core';
 import { PLAIN_STORAGE, READ_MODEL_STORAGE, type DocumentStorage } from '../../core/document-storage';
 import {
+  documentTableDrops,
   dropDocumentTables,
   ensureDocumentTables,
   ensureIdIndex,
@@ -24,6 +25,7 @@ import {
   prepareDocumentStatements,
   prepareRowStatements,
   slug,
+  tablesByTarget,
   type DocumentStatements,
   type RowStatements,
 } from './sqlite-document-tables';
@@ -167,10 +169,28 @@ export class SqliteProjectionStore implements ProjectionStore {
   }
 
   private dropTargetNow(target: string): void {
+    this.forgetTarget(target);
+    dropDocumentTables(this.db, target);
+  }
+
+  /** From here on the target is stale: a commit to it throws StaleTargetError, its tables are leftovers. */
+  private forgetTarget(target: string): void {
     this.statements.delete(target);
     this.fills.delete(target);
-    dropDocumentTables(this.db, target);
     this.db.prepare(`DELETE FROM targets WHERE target = ?`).run(target);
+  }
+
+  /**
+   * A forgotten target's tables, one index or table per transaction (see documentTableDrops).
+   * Interrupted (a crash, a lock held past busy_timeout), the rest stays behind for
+   * dropOrphanTargets, which every rebuild runs first: the switch it follows is already done.
+   */
+  private dropTablesStepwise(target: string): void {
+    try {
+      for (const sql of documentTableDrops(this.db, target)) this.tx(() => this.db.exec(sql));
+    } catch {
+      // Left for dropOrphanTargets (see above).
+    }
   }
 
   private stateOf(row: ProjectionRow): ProjectionState {
@@ -343,8 +363,13 @@ export class SqliteProjectionStore implements ProjectionStore {
     this.tx(() => this.buildDeferred(this.requireTarget(target)));
   }
 
+  /**
+   * The switch is one transaction: the pointer moves and the old target is forgotten. Its tables
+   * are dropped after, each in a transaction of its own, so that a projector's commit waits for
+   * one table's drop at most rather than for all of them inside the switch.
+   */
   async switchLive(name: string, target: string): Promise<void> {
-    this.tx(() => {
+    const old = this.tx(() => {
       const p = this.projectionRow(name);
       const row = this.targetRow(target);
       if (!p || p.shadow_target !== target || !row) throw new StaleTargetError(target);
@@ -354,8 +379,10 @@ export class SqliteProjectionStore implements ProjectionStore {
           `UPDATE projections SET live_target = ?, shadow_target = NULL, updated_at = ? WHERE name = ?`,
         )
         .run(target, this.now(), name);
-      this.dropTargetNow(p.live_target);
+      this.forgetTarget(p.live_target);
+      return p.live_target;
     });
+    this.dropTablesStepwise(old);
   }
 
   async dropTarget(target: string): Promise<void> {
@@ -368,16 +395,25 @@ export class SqliteProjectionStore implements ProjectionStore {
     });
   }
 
+  /**
+   * Two kinds: a `targets` row no projection points to, and tables whose target has no row any
+   * more (a switch interrupted before its old tables were all dropped). Tables and rows are made
+   * in one transaction (newTarget), so a target being created is never seen as either.
+   */
   async dropOrphanTargets(): Promise<string[]> {
     return this.tx(() => {
-      const orphans = this.db
+      const unreferenced = this.db
         .prepare(
           `SELECT target FROM targets WHERE target NOT IN
              (SELECT live_target FROM projections UNION SELECT shadow_target FROM projections WHERE shadow_target IS NOT NULL)`,
         )
-        .all() as { target: string }[];
-      for (const { target } of orphans) this.dropTargetNow(target);
-      return orphans.map((o) => o.target);
+        .pluck()
+        .all() as string[];
+      for (const target of unreferenced) this.dropTargetNow(target);
+      const known = new Set(this.db.prepare(`SELECT target FROM targets`).pluck().all() as string[]);
+      const leftovers = [...tablesByTarget(this.db).keys()].filter((t) => !known.has(t));
+      for (const target of leftovers) dropDocumentTables(this.db, target);
+      return [...new Set([...unreferenced, ...leftovers])].sort();
     });
   }
 
