@@ -45,6 +45,7 @@ describe('npm run bench (harness smoke test, tiny sizes)', () => {
       'cold start',
       'commands',
       'queries',
+      'queries, 2 processes',
       'read-your-writes',
       'rebuild',
     ]);
@@ -80,6 +81,21 @@ describe('npm run bench (harness smoke test, tiny sizes)', () => {
     const rates = report.metrics.filter((m) => m.unit === 'events/s' || m.unit === 'req/s');
     expect(rates.length).toBeGreaterThan(5);
     for (const m of rates) expect(m.value).toBeGreaterThan(0);
+  });
+
+  it('measures the same query kinds against two processes, every request answered', () => {
+    const single = report.metrics.filter((m) => m.scenario === 'queries' && m.unit === 'req/s' && m.target);
+    const scaled = report.metrics.filter((m) => m.scenario === 'queries, 2 processes');
+    expect(scaled.map((m) => m.name)).toEqual(single.map((m) => m.name));
+    const detail = report.details['queries, 2 processes'] as {
+      processes: number;
+      byQuery: Record<string, { requests: number; failures: number; errors: number }>;
+    };
+    expect(detail.processes).toBe(2);
+    for (const q of Object.values(detail.byQuery)) {
+      expect(q.requests).toBeGreaterThan(0);
+      expect(q.failures + q.errors).toBe(0);
+    }
   });
 
   it('judges each target and renders the table both ways', () => {

@@ -7,6 +7,7 @@ import { MergedLoad } from '../harness/merged-load';
 import { fmt } from '../harness/report';
 import { pick, prng } from '../harness/stats';
 import { cpuBeside } from './commands.scenario';
+import { scaledOutQueries } from './queries-scale-out';
 import { baseDataset } from './rebuild.scenario';
 
 interface QueryKind {
@@ -23,7 +24,7 @@ interface QueryKind {
  */
 export async function queriesScenario(ctx: ScenarioContext): Promise<void> {
   const base = await baseDataset(ctx);
-  await queriesOver(ctx, base, 'queries');
+  await queriesOver(ctx, base, 'queries', [], 'queries, 2 processes');
   const { bigTasks } = ctx.sizes.queries;
   if (bigTasks === 0) return;
   const why = await bigSetDoesNotFit(ctx, base, bigTasks);
@@ -68,6 +69,8 @@ async function queriesOver(
   dataset: Dataset,
   scenario: string,
   projections: readonly string[] = [],
+  /** Then the same kinds against two processes (see scaledOutQueries), as this scenario. */
+  scaledOut?: string,
 ): Promise<void> {
   await ensureReadModels(ctx, dataset, projections);
   const server = await ctx.server({ dataDir: dataset.dataDir, app: 'query-api', profileDir: ctx.profileDir });
@@ -138,6 +141,14 @@ async function queriesOver(
       connections,
       byQuery: summary,
     });
+    if (scaledOut)
+      await scaledOutQueries(
+        ctx,
+        dataset,
+        server,
+        kinds.filter((k) => !k.reference),
+        scaledOut,
+      );
   } finally {
     await server.stop();
   }
