@@ -1,15 +1,10 @@
 import type { ScenarioContext } from '../harness/context';
 import type { Dataset } from '../harness/datasets';
-import { runLoad, type LoadRequest, type LoadResult } from '../harness/http-load';
+import { runLoad, type LoadResult } from '../harness/http-load';
 import { AUTH, type RunningServer } from '../harness/ledger-server';
-import { MergedLoad } from '../harness/merged-load';
 import { fmt } from '../harness/report';
 import { round } from '../harness/stats';
-
-export interface ScaledKind {
-  readonly name: string;
-  next(): LoadRequest;
-}
+import { interleavedRounds, recordedBy, type KindLoad, type LoadKind } from './query-rounds';
 
 /**
  * Two runs of the same moment, one per process, as one load: requests summed over the longer of
@@ -49,15 +44,15 @@ export async function scaledOutQueries(
   ctx: ScenarioContext,
   dataset: Dataset,
   first: RunningServer,
-  kinds: readonly ScaledKind[],
+  kinds: readonly LoadKind[],
   scenario: string,
 ): Promise<void> {
   const second = await ctx.server({ dataDir: dataset.dataDir, app: 'query-api' });
   try {
     const servers = [first, second];
-    const { connections, secondsPerQuery, rounds, maxRequestsPerQuery } = ctx.sizes.queries;
+    const { connections, rounds, maxRequestsPerQuery } = ctx.sizes.queries;
     const half = Math.max(1, Math.floor(connections / 2));
-    const both = (kind: ScaledKind, seconds: number, merged?: MergedLoad, failures?: number[], i = 0) =>
+    const both: KindLoad = (kind, seconds, recording) =>
       Promise.all(
         servers.map((server) =>
           runLoad({
@@ -68,25 +63,16 @@ export async function scaledOutQueries(
             headers: AUTH,
             serverCpuMs: server.cpuMs,
             next: kind.next,
-            onResponse: (_r, status) => void (status === 200 || (failures && failures[i]++)),
-            ...(merged ? { alsoRecord: merged.latencies } : {}),
+            ...recordedBy(recording),
           }),
         ),
       ).then(([a, b]) => concurrentLoads(a, b));
-    // The second process's warm-up, not recorded.
-    for (const kind of kinds) await both(kind, Math.min(2, secondsPerQuery) / kinds.length);
-    const merged = kinds.map(() => new MergedLoad(maxRequestsPerQuery * rounds * 2));
-    const failures = kinds.map(() => 0);
-    for (let r = 0; r < rounds; r++) {
-      for (const [i, kind] of kinds.entries()) {
-        merged[i].add(await both(kind, secondsPerQuery / rounds, merged[i], failures, i));
-      }
-    }
+    const measured = await interleavedRounds(ctx, kinds, both, servers.length);
     const summary: Record<string, unknown> = {};
     for (const [i, kind] of kinds.entries()) {
-      const load = merged[i].result();
-      summary[kind.name] = { ...load, failures: failures[i] };
-      const errors = failures[i] + load.errors;
+      const { load, failures } = measured[i];
+      summary[kind.name] = { ...load, failures };
+      const errors = failures + load.errors;
       const cpu = load.serverCpuMsPerRequest;
       ctx.log(`${scenario} ${kind.name}: ${fmt(load.perSecond)} req/s, p99 ${fmt(load.latency.p99, 2)} ms`);
       ctx.metric({

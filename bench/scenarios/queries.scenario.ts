@@ -1,18 +1,16 @@
 import type { ScenarioContext } from '../harness/context';
 import { ensureReadModels, seededDataset, type Dataset } from '../harness/datasets';
 import { request } from '../harness/http-client';
-import { runLoad, type LoadRequest } from '../harness/http-load';
+import { runLoad } from '../harness/http-load';
 import { AUTH, type RunningServer } from '../harness/ledger-server';
-import { MergedLoad } from '../harness/merged-load';
 import { fmt } from '../harness/report';
 import { pick, prng } from '../harness/stats';
 import { cpuBeside } from './commands.scenario';
 import { scaledOutQueries } from './queries-scale-out';
+import { interleavedRounds, recordedBy, type LoadKind } from './query-rounds';
 import { baseDataset } from './rebuild.scenario';
 
-interface QueryKind {
-  readonly name: string;
-  next(): LoadRequest;
+interface QueryKind extends LoadKind {
   /** A reference point measured beside the queries, not a query: no target applies. */
   readonly reference?: boolean;
 }
@@ -76,45 +74,28 @@ async function queriesOver(
   const server = await ctx.server({ dataDir: dataset.dataDir, app: 'query-api', profileDir: ctx.profileDir });
   try {
     const kinds = await queryKinds(server, dataset);
-    const { connections, secondsPerQuery, rounds, maxRequestsPerQuery } = ctx.sizes.queries;
+    const { connections, rounds, maxRequestsPerQuery } = ctx.sizes.queries;
     const summary: Record<string, unknown> = {};
-    // Warm-up, not recorded: a freshly started server runs its first requests unoptimised.
-    let turn = 0;
-    await runLoad({
-      url: server.url,
-      connections,
-      seconds: Math.min(2, secondsPerQuery),
-      maxRequests: maxRequestsPerQuery,
-      headers: AUTH,
-      next: () => kinds[turn++ % kinds.length].next(),
-    });
-    const merged = kinds.map(() => new MergedLoad(maxRequestsPerQuery * rounds));
-    const failures = kinds.map(() => 0);
-    for (let r = 0; r < rounds; r++) {
-      for (const [i, kind] of kinds.entries()) {
-        merged[i].add(
-          await runLoad({
-            url: server.url,
-            connections,
-            seconds: secondsPerQuery / rounds,
-            maxRequests: maxRequestsPerQuery,
-            headers: AUTH,
-            serverCpuMs: server.cpuMs,
-            next: kind.next,
-            onResponse: (_r, status) => void (status === 200 || failures[i]++),
-            alsoRecord: merged[i].latencies,
-          }),
-        );
-      }
-    }
+    const measured = await interleavedRounds(ctx, kinds, (kind, seconds, recording) =>
+      runLoad({
+        url: server.url,
+        connections,
+        seconds,
+        maxRequests: maxRequestsPerQuery,
+        headers: AUTH,
+        serverCpuMs: server.cpuMs,
+        next: kind.next,
+        ...recordedBy(recording),
+      }),
+    );
     for (const [i, kind] of kinds.entries()) {
-      const load = merged[i].result();
-      summary[kind.name] = { ...load, failures: failures[i] };
+      const { load, failures } = measured[i];
+      summary[kind.name] = { ...load, failures };
       ctx.log(
         `${scenario} ${kind.name}: ${fmt(load.perSecond)} req/s, p50 ${fmt(load.latency.p50, 2)} ms, p99 ${fmt(load.latency.p99, 2)} ms` +
           (rounds > 1 ? ` (rounds: ${load.rounds.map((x) => fmt(x.perSecond)).join(', ')} req/s)` : ''),
       );
-      const errors = failures[i] + load.errors;
+      const errors = failures + load.errors;
       ctx.metric({
         scenario,
         name: `${kind.name}`,

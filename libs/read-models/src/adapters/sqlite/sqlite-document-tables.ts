@@ -188,9 +188,8 @@ export function tablesByTarget(db: Database): Map<string, string[]> {
  * `IF EXISTS`: two processes may drop the same leftover at once.
  */
 export function documentTableDrops(db: Database, target: string): string[] {
-  const tables = (tablesByTarget(db).get(target) ?? []).sort((a, b) =>
-    a.startsWith('arr__') === b.startsWith('arr__') ? a.localeCompare(b) : a.startsWith('arr__') ? -1 : 1,
-  );
+  // `arr__` sorts before `doc__`.
+  const tables = (tablesByTarget(db).get(target) ?? []).sort();
   // sql IS NULL: the automatic index of a UNIQUE or PRIMARY KEY constraint, which goes with its table.
   const indexes = db
     .prepare(
